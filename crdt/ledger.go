@@ -1,0 +1,266 @@
+package crdt
+
+import (
+	"errors"
+	"slices"
+
+	"lienthong/schema"
+)
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+// Value is one value of a multi-value register, with the op that wrote it.
+type Value struct {
+	V      string             `cbor:"1,keyasint"`
+	HLC    schema.HLC         `cbor:"2,keyasint"`
+	Author schema.CommitteeID `cbor:"3,keyasint"`
+	Op     schema.OpID        `cbor:"4,keyasint"`
+}
+
+// wins orders register values: the winner has the highest clock, then
+// author, then op ID.
+func (v Value) wins(o Value) bool {
+	if v.HLC != o.HLC {
+		return v.HLC > o.HLC
+	}
+	if v.Author != o.Author {
+		return v.Author > o.Author
+	}
+	return v.Op.Compare(o.Op) > 0
+}
+
+// Register is a multi-value register: the values no later write has
+// superseded, winner first. More than one value is a conflict.
+type Register []Value
+
+// Winner is the value shown; "" when the register is empty.
+func (r Register) Winner() string {
+	if len(r) == 0 {
+		return ""
+	}
+	return r[0].V
+}
+
+// Conflict reports whether concurrent values are outstanding.
+func (r Register) Conflict() bool {
+	if len(r) < 2 {
+		return false
+	}
+	for _, v := range r[1:] {
+		if v.V != r[0].V {
+			return true
+		}
+	}
+	return false
+}
+
+// write supersedes the values that the writer saw (or all of them, for a
+// correction) and adds the new one.
+func (r Register) write(g *DAG, v Value, deps []schema.OpID, all bool) Register {
+	out := r[:0:0]
+	for _, old := range r {
+		if all || g.Precedes(old.Op, deps) {
+			continue
+		}
+		out = append(out, old)
+	}
+	out = append(out, v)
+	slices.SortFunc(out, func(a, b Value) int {
+		if a.wins(b) {
+			return -1
+		}
+		if b.wins(a) {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// Event is one entry of a member's history: immutable, appended in fold
+// order.
+type Event struct {
+	Op     schema.OpID        `cbor:"1,keyasint"`
+	HLC    schema.HLC         `cbor:"2,keyasint"`
+	Author schema.CommitteeID `cbor:"3,keyasint"`
+	Kind   schema.Kind        `cbor:"4,keyasint"`
+	// Changes are the field values the op wrote ("home" included on create).
+	Changes map[string]string `cbor:"5,keyasint,omitempty"`
+	// Movement, for movement ops.
+	Movement *schema.MovementBody `cbor:"6,keyasint,omitempty"`
+	// Target and Reason, for corrections.
+	Target schema.OpID `cbor:"7,keyasint,omitempty"`
+	Reason string      `cbor:"8,keyasint,omitempty"`
+}
+
+// Ledger is the state of one member ledger.
+type Ledger struct {
+	ID      schema.LedgerID     `cbor:"1,keyasint"`
+	DAG     DAG                 `cbor:"2,keyasint"`
+	Home    Register            `cbor:"3,keyasint"`
+	Fields  map[string]Register `cbor:"4,keyasint"`
+	Status  string              `cbor:"5,keyasint"`
+	History []Event             `cbor:"6,keyasint"`
+}
+
+// NewLedger returns the empty state of ledger id.
+func NewLedger(id schema.LedgerID) *Ledger {
+	return &Ledger{ID: id, Fields: map[string]Register{}}
+}
+
+// Created reports whether the ledger has its create op.
+func (l *Ledger) Created() bool { return len(l.DAG.Ops) > 0 }
+
+// HomeCommittee is the home committee shown (the register's winner).
+func (l *Ledger) HomeCommittee() schema.CommitteeID { return schema.CommitteeID(l.Home.Winner()) }
+
+// Field returns the value shown for a record field.
+func (l *Ledger) Field(name string) string { return l.Fields[name].Winner() }
+
+// Conflicts lists the fields with concurrent values, sorted.
+func (l *Ledger) Conflicts() []string {
+	var out []string
+	for k, r := range l.Fields {
+		if r.Conflict() {
+			out = append(out, k)
+		}
+	}
+	if l.Home.Conflict() {
+		out = append(out, "home")
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Authorize checks op d against the ledger state before it and the
+// directory at d's clock, per schema.Policy.
+func Authorize(dir *Directory, l *Ledger, d *schema.Decoded) error {
+	at, author := d.Op.HLC, d.Op.Author
+	if err := dir.ActiveAt(author, at); err != nil {
+		return reject(d, ErrUnauthorized, "author: %v", err)
+	}
+	var homes []schema.CommitteeID
+	switch b := d.Body.(type) {
+	case *schema.MemberCreateBody:
+		if l.Created() {
+			return reject(d, ErrInvalid, "ledger %s already exists", l.ID)
+		}
+		if err := dir.ActiveAt(b.Home, at); err != nil {
+			return reject(d, ErrInvalid, "home: %v", err)
+		}
+		homes = []schema.CommitteeID{b.Home}
+	default:
+		if !l.Created() {
+			return reject(d, ErrInvalid, "ledger %s has no create op", l.ID)
+		}
+		for _, v := range l.Home {
+			homes = append(homes, schema.CommitteeID(v.V))
+		}
+	}
+	if c, ok := d.Body.(*schema.MemberCorrectBody); ok {
+		if _, ok := l.DAG.Get(c.Target); !ok {
+			return reject(d, ErrInvalid, "correction targets op %s, which is not in ledger %s", c.Target.Short(), l.ID)
+		}
+	}
+	switch schema.Policy[d.Op.Kind] {
+	case schema.RoleHome:
+		for _, h := range homes {
+			if dir.IsAncestorAt(author, h, at) {
+				return nil
+			}
+		}
+		return reject(d, ErrUnauthorized, "%s is neither the home committee of member %s nor its superior", author, l.ID)
+	}
+	return reject(d, ErrInvalid, "%s op on a member ledger", d.Op.Kind)
+}
+
+// Apply applies op d to ledger l. d must sort after every op already applied
+// (else ErrOutOfOrder: use Rebuild) and its deps must be applied (else a
+// *MissingError). A rejected op returns a *RejectError and leaves l
+// unchanged.
+func Apply(dir *Directory, l *Ledger, d *schema.Decoded) error {
+	if d.Op.Ledger != l.ID {
+		return reject(d, ErrInvalid, "op for ledger %s applied to %s", d.Op.Ledger, l.ID)
+	}
+	if _, ok := l.DAG.Get(d.ID); ok {
+		return ErrDuplicate
+	}
+	if !l.DAG.Last().Less(KeyOf(d)) {
+		return ErrOutOfOrder
+	}
+	if err := l.DAG.checkDeps(d); err != nil {
+		return err
+	}
+	if err := Authorize(dir, l, d); err != nil {
+		return err
+	}
+	ev := Event{Op: d.ID, HLC: d.Op.HLC, Author: d.Op.Author, Kind: d.Op.Kind}
+	val := func(s string) Value { return Value{V: s, HLC: d.Op.HLC, Author: d.Op.Author, Op: d.ID} }
+	switch b := d.Body.(type) {
+	case *schema.MemberCreateBody:
+		l.Home = l.Home.write(&l.DAG, val(string(b.Home)), d.Op.Deps, false)
+		l.setFields(b.Fields, val, d.Op.Deps, false)
+		ev.Changes = maps2(b.Fields, "home", string(b.Home))
+		l.Status = schema.StatusProbationary
+		if b.Fields["full"] != "" {
+			l.Status = schema.StatusFull
+		}
+	case *schema.MemberSetBody:
+		l.setFields(b.Fields, val, d.Op.Deps, false)
+		ev.Changes = b.Fields
+	case *schema.MemberCorrectBody:
+		l.setFields(b.Fields, val, d.Op.Deps, true)
+		ev.Changes, ev.Target, ev.Reason = b.Fields, b.Target, b.Reason
+	case *schema.MovementBody:
+		mv := *b
+		ev.Movement = &mv
+		l.Status = statusAfter(l.Status, b.Type)
+	}
+	l.History = append(l.History, ev)
+	l.DAG.add(d)
+	return nil
+}
+
+func (l *Ledger) setFields(fields map[string]string, val func(string) Value, deps []schema.OpID, all bool) {
+	for k, v := range fields {
+		r := l.Fields[k].write(&l.DAG, val(v), deps, all)
+		if len(r) == 1 && r[0].V == "" {
+			delete(l.Fields, k) // cleared, and no conflict left to show
+			continue
+		}
+		l.Fields[k] = r
+	}
+}
+
+func maps2(m map[string]string, k, v string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for a, b := range m {
+		out[a] = b
+	}
+	out[k] = v
+	return out
+}
+
+// statusAfter derives the status after a movement, in fold order.
+func statusAfter(cur, move string) string {
+	switch move {
+	case schema.MoveAdmitted:
+		return schema.StatusProbationary
+	case schema.MoveFull:
+		if cur == schema.StatusLeft {
+			return cur
+		}
+		return schema.StatusFull
+	default:
+		return schema.StatusLeft
+	}
+}
+
+// Rebuild folds a ledger's ops (any order, duplicates allowed) from scratch.
+// Ops that are rejected, or depend on ops that are absent or rejected, are
+// returned with their verdicts; everything else is applied.
+func Rebuild(dir *Directory, id schema.LedgerID, ops []*schema.Decoded) (*Ledger, []error) {
+	l := NewLedger(id)
+	errs := fold(ops, func(d *schema.Decoded) error { return Apply(dir, l, d) })
+	return l, errs
+}

@@ -1,0 +1,545 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"lienthong/crdt"
+	"lienthong/node"
+	"lienthong/schema"
+)
+
+// maxOpsPerTxn bounds one Badger transaction; larger inputs commit in
+// several transactions, each complete in itself.
+const maxOpsPerTxn = 2000
+
+// Apply authorises and applies verified ops. fresh marks ops this node just
+// signed: they skip duplicate checks, and a rejected one is returned without
+// being recorded, so a refused local write leaves no trace. Everything an op changes commits
+// with it; when Apply returns nil, every applied op is durable.
+func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]node.Result, node.ApplyStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	results := make([]node.Result, 0, len(ops))
+	var total node.ApplyStats
+	for start := 0; start < len(ops); start += maxOpsPerTxn {
+		chunk := ops[start:min(start+maxOpsPerTxn, len(ops))]
+		b := s.newBatch(origin)
+		for _, d := range chunk {
+			results = append(results, b.process(d, fresh))
+		}
+		if err := b.drain(); err != nil {
+			b.txn.Discard()
+			return results, total, err
+		}
+		if err := b.commit(); err != nil {
+			return results, total, err
+		}
+		total.Add(b.stats)
+	}
+	return results, total, nil
+}
+
+// Ingest decodes, verifies and applies envelopes from the network or a
+// bundle. An envelope that does not decode or verify is rejected without
+// touching state.
+func (s *Store) Ingest(envs [][]byte, origin string) ([]node.Result, node.ApplyStats, error) {
+	results := make([]node.Result, len(envs))
+	var ok []*schema.Decoded
+	var where []int
+	var bad int
+	for i, env := range envs {
+		d, err := schema.Decode(env, s.verify)
+		if err != nil {
+			results[i] = node.Result{Outcome: node.Rejected, Err: err}
+			bad++
+			continue
+		}
+		ok = append(ok, d)
+		where = append(where, i)
+	}
+	res, st, err := s.Apply(ok, origin, false)
+	for j, r := range res {
+		results[where[j]] = r
+	}
+	st.Rejected += bad
+	return results, st, err
+}
+
+type entry struct {
+	l       *crdt.Ledger
+	had     bool      // stored before this batch
+	oldHash crdt.Hash // contribution of the stored state
+	oldIdx  [][]byte  // index keys of the stored state
+	dirty   bool
+}
+
+type batch struct {
+	s       *Store
+	txn     *badger.Txn
+	origin  string
+	dir     *crdt.Directory
+	dirty   bool // directory changed
+	ledgers map[schema.LedgerID]*entry
+	seq     uint64
+	hash    crdt.Hash
+	queue   []*schema.Decoded
+	stats   node.ApplyStats
+	err     error
+}
+
+func (s *Store) newBatch(origin string) *batch {
+	return &batch{s: s, txn: s.db.NewTransaction(true), origin: origin, dir: s.dir,
+		ledgers: map[schema.LedgerID]*entry{}, seq: s.seq, hash: s.hash}
+}
+
+func (b *batch) fail(err error) {
+	if b.err == nil && err != nil {
+		b.err = err
+	}
+}
+
+func (b *batch) set(k, v []byte) { b.fail(b.txn.Set(k, v)) }
+func (b *batch) del(k []byte)    { b.fail(b.txn.Delete(k)) }
+
+func (b *batch) has(k []byte) bool {
+	ok, err := has(b.txn, k)
+	b.fail(err)
+	return ok
+}
+
+// writableDir copies the directory on first change, so readers of s.dir
+// never see a half-applied batch.
+func (b *batch) writableDir() *crdt.Directory {
+	if !b.dirty {
+		b.dir = b.dir.Clone()
+		b.dirty = true
+	}
+	return b.dir
+}
+
+func (b *batch) ledger(id schema.LedgerID) *entry {
+	if e, ok := b.ledgers[id]; ok {
+		return e
+	}
+	e := &entry{l: crdt.NewLedger(id)}
+	raw, err := get(b.txn, ledgerKey(id))
+	switch {
+	case err == nil:
+		l, derr := crdt.DecodeLedger(raw)
+		if derr != nil {
+			b.fail(fmt.Errorf("ledger %s: %w", id, derr))
+			break
+		}
+		e.l, e.had = l, true
+		e.oldHash = crdt.Contribution(id, crdt.StateHash(raw))
+		e.oldIdx = indexKeys(l)
+	case !errors.Is(err, ErrNotFound):
+		b.fail(err)
+	}
+	b.ledgers[id] = e
+	return e
+}
+
+func (b *batch) process(d *schema.Decoded, fresh bool) node.Result {
+	if b.err != nil {
+		return node.Result{ID: d.ID, Err: b.err}
+	}
+	if !fresh {
+		switch {
+		case b.has(opKey(d.ID)), b.has(parkKey(d.ID)):
+			b.stats.Duplicates++
+			return node.Result{ID: d.ID, Outcome: node.Duplicate}
+		case b.has(quarKey(d.ID)):
+			b.stats.Duplicates++
+			return node.Result{ID: d.ID, Outcome: node.Duplicate, Err: errors.New("already rejected")}
+		}
+	}
+	var err error
+	if d.Op.Ledger.IsDirectory() {
+		err = crdt.ApplyDirectory(b.writableDir(), d)
+	} else {
+		e := b.ledger(d.Op.Ledger)
+		if err = crdt.Apply(b.dir, e.l, d); err == nil {
+			e.dirty = true
+		}
+	}
+	var rej *crdt.RejectError
+	var miss *crdt.MissingError
+	switch {
+	case err == nil:
+		b.accept(d)
+		b.stats.Applied++
+		if d.Op.Ledger.IsDirectory() {
+			b.reevaluate(d)
+		}
+		return node.Result{ID: d.ID, Outcome: node.Applied}
+	case errors.Is(err, crdt.ErrDuplicate):
+		b.stats.Duplicates++
+		return node.Result{ID: d.ID, Outcome: node.Duplicate}
+	case errors.Is(err, crdt.ErrOutOfOrder):
+		return b.rebuild(d.Op.Ledger, d)
+	case errors.As(err, &miss):
+		for _, m := range miss.Missing {
+			if b.has(quarKey(m)) {
+				rej = &crdt.RejectError{Op: d.ID, Kind: d.Op.Kind, Author: d.Op.Author, Err: crdt.ErrInvalid,
+					Reason: fmt.Sprintf("depends on op %s, which was rejected", m.Short())}
+				b.quarantine(d, rej)
+				return node.Result{ID: d.ID, Outcome: node.Rejected, Err: rej}
+			}
+		}
+		b.park(d, miss.Missing)
+		return node.Result{ID: d.ID, Outcome: node.Parked, Err: err}
+	case errors.As(err, &rej):
+		if !fresh {
+			b.quarantine(d, rej)
+		}
+		return node.Result{ID: d.ID, Outcome: node.Rejected, Err: rej}
+	default:
+		b.fail(err)
+		return node.Result{ID: d.ID, Err: err}
+	}
+}
+
+// accept records an applied op: its bytes, the feed, the author index, and
+// wakes ops parked on it.
+func (b *batch) accept(d *schema.Decoded) {
+	b.set(opKey(d.ID), d.Envelope)
+	b.seq++
+	b.set(feedKey(b.seq), d.ID[:])
+	if !d.Op.Ledger.IsDirectory() {
+		b.set(indexKey(IndexAuthor, string(d.Op.Author), d.Op.Ledger), nil)
+	}
+	b.wake(d.ID)
+}
+
+func (b *batch) quarantine(d *schema.Decoded, rej *crdt.RejectError) {
+	q := Quarantined{Envelope: d.Envelope, Reason: rej.Reason, Origin: b.origin, Ledger: d.Op.Ledger, Author: d.Op.Author, Kind: d.Op.Kind}
+	raw, err := schema.Marshal(&q)
+	b.fail(err)
+	b.set(quarKey(d.ID), raw)
+	b.set(quarLedgerKey(d.Op.Ledger, d.ID), nil)
+	b.stats.Rejected++
+}
+
+func (b *batch) unquarantine(d *schema.Decoded) {
+	b.del(quarKey(d.ID))
+	b.del(quarLedgerKey(d.Op.Ledger, d.ID))
+}
+
+// maxParked bounds the ops a store keeps waiting for deps.
+const maxParked = 1 << 20
+
+func (b *batch) park(d *schema.Decoded, missing []schema.OpID) {
+	b.set(parkKey(d.ID), d.Envelope)
+	for _, m := range missing {
+		b.set(waitKey(m, d.ID), nil)
+	}
+	b.stats.Parked++
+}
+
+// wake queues the ops parked on dep.
+func (b *batch) wake(dep schema.OpID) {
+	prefix := waitPrefix(dep)
+	var ids []schema.OpID
+	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	for it.Rewind(); it.Valid(); it.Next() {
+		var id schema.OpID
+		copy(id[:], it.Item().Key()[len(prefix):])
+		ids = append(ids, id)
+	}
+	it.Close()
+	for _, id := range ids {
+		raw, err := get(b.txn, parkKey(id))
+		if errors.Is(err, ErrNotFound) {
+			b.del(waitKey(dep, id))
+			continue
+		}
+		if err != nil {
+			b.fail(err)
+			return
+		}
+		d, err := schema.DecodeStored(raw)
+		if err != nil {
+			b.fail(fmt.Errorf("parked op %s: %w", id.Short(), err))
+			return
+		}
+		b.del(parkKey(id))
+		for _, dd := range d.Op.Deps {
+			b.del(waitKey(dd, id))
+		}
+		b.queue = append(b.queue, d)
+		b.stats.Woken++
+	}
+}
+
+// drain processes woken ops until none are left.
+func (b *batch) drain() error {
+	for len(b.queue) > 0 && b.err == nil {
+		d := b.queue[0]
+		b.queue = b.queue[1:]
+		b.process(d, false)
+	}
+	return b.err
+}
+
+// loadOps returns a ledger's accepted ops (from its DAG) and quarantined ops.
+func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantined []*schema.Decoded) {
+	for _, m := range dag.Ops {
+		raw, err := get(b.txn, opKey(m.ID))
+		if err != nil {
+			b.fail(fmt.Errorf("op %s of ledger %s: %w", m.ID.Short(), id, err))
+			return
+		}
+		d, err := schema.DecodeStored(raw)
+		if err != nil {
+			b.fail(err)
+			return
+		}
+		accepted = append(accepted, d)
+	}
+	prefix := quarLedgerPrefix(id)
+	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	var qids []schema.OpID
+	for it.Rewind(); it.Valid(); it.Next() {
+		var q schema.OpID
+		copy(q[:], it.Item().Key()[len(prefix):])
+		qids = append(qids, q)
+	}
+	it.Close()
+	for _, q := range qids {
+		raw, err := get(b.txn, quarKey(q))
+		if err != nil {
+			b.fail(err)
+			return
+		}
+		var rec Quarantined
+		if err := schema.UnmarshalState(raw, &rec); err != nil {
+			b.fail(err)
+			return
+		}
+		d, err := schema.DecodeStored(rec.Envelope)
+		if err != nil {
+			continue // malformed ops never become valid
+		}
+		quarantined = append(quarantined, d)
+	}
+	return accepted, quarantined
+}
+
+// rebuild folds a ledger again from its accepted and quarantined ops plus
+// extra (nil when re-judging after a directory change), and records every
+// changed verdict.
+func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) node.Result {
+	b.stats.Rebuilt++
+	var oldDAG *crdt.DAG
+	var e *entry
+	if id.IsDirectory() {
+		oldDAG = &b.dir.DAG
+	} else {
+		e = b.ledger(id)
+		oldDAG = &e.l.DAG
+	}
+	accepted, quarantined := b.loadOps(id, oldDAG)
+	if b.err != nil {
+		return node.Result{Err: b.err}
+	}
+	all := slices.Concat(accepted, quarantined)
+	if extra != nil {
+		all = append(all, extra)
+	}
+	var newDAG *crdt.DAG
+	var errs []error
+	if id.IsDirectory() {
+		var dir *crdt.Directory
+		dir, errs = crdt.RebuildDirectory(b.dir.Root, all)
+		b.dir, b.dirty = dir, true
+		newDAG = &dir.DAG
+	} else {
+		var l *crdt.Ledger
+		l, errs = crdt.Rebuild(b.dir, id, all)
+		e.l, e.dirty = l, true
+		newDAG = &l.DAG
+	}
+	reasons := map[schema.OpID]*crdt.RejectError{}
+	for _, err := range errs {
+		var rej *crdt.RejectError
+		if errors.As(err, &rej) {
+			reasons[rej.Op] = rej
+		}
+	}
+	wasAccepted := map[schema.OpID]bool{}
+	for _, d := range accepted {
+		wasAccepted[d.ID] = true
+	}
+	res := node.Result{Outcome: node.Applied}
+	for _, d := range all {
+		_, now := newDAG.Get(d.ID)
+		was := wasAccepted[d.ID]
+		switch {
+		case now && !was:
+			if d != extra {
+				b.unquarantine(d)
+			} else {
+				b.stats.Applied++
+			}
+			b.accept(d)
+		case !now && was:
+			b.del(opKey(d.ID))
+			b.quarantine(d, reasonFor(d, reasons))
+		case !now && d == extra:
+			rej := reasonFor(d, reasons)
+			b.quarantine(d, rej)
+			res = node.Result{ID: d.ID, Outcome: node.Rejected, Err: rej}
+		}
+	}
+	if extra != nil {
+		res.ID = extra.ID
+		if id.IsDirectory() {
+			b.reevaluate(extra)
+		}
+	}
+	return res
+}
+
+func reasonFor(d *schema.Decoded, reasons map[schema.OpID]*crdt.RejectError) *crdt.RejectError {
+	if r, ok := reasons[d.ID]; ok {
+		return r
+	}
+	return &crdt.RejectError{Op: d.ID, Kind: d.Op.Kind, Author: d.Op.Author, Err: crdt.ErrInvalid, Reason: "not accepted when the ledger was folded again"}
+}
+
+// reevaluate re-judges the member ledgers a directory op can affect: those
+// with ops by the committee it names or anyone below it, and those with
+// quarantined ops (a new charter may make them valid).
+func (b *batch) reevaluate(d *schema.Decoded) {
+	var subject schema.CommitteeID
+	switch body := d.Body.(type) {
+	case *schema.CharterBody:
+		subject = body.ID
+	case *schema.RevocationBody:
+		subject = body.ID
+	}
+	targets := map[schema.LedgerID]bool{}
+	for _, c := range b.dir.Subtree(subject) {
+		prefix := indexPrefix(IndexAuthor, string(c))
+		it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		for it.Rewind(); it.Valid(); it.Next() {
+			var id schema.LedgerID
+			copy(id[:], it.Item().Key()[len(prefix):])
+			targets[id] = true
+		}
+		it.Close()
+	}
+	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: pQuarLedger})
+	for it.Rewind(); it.Valid(); it.Next() {
+		var id schema.LedgerID
+		copy(id[:], it.Item().Key()[len(pQuarLedger):])
+		if !id.IsDirectory() {
+			targets[id] = true
+		}
+	}
+	it.Close()
+	ids := make([]schema.LedgerID, 0, len(targets))
+	for id := range targets {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, c schema.LedgerID) int { return slices.Compare(a[:], c[:]) })
+	for _, id := range ids {
+		b.rebuild(id, nil)
+	}
+}
+
+// indexKeys lists the index entries of a ledger state.
+func indexKeys(l *crdt.Ledger) [][]byte {
+	var keys [][]byte
+	for _, v := range l.Fields["card"] {
+		keys = append(keys, indexKey(IndexCard, v.V, l.ID))
+	}
+	for _, v := range l.Home {
+		keys = append(keys, indexKey(IndexHome, v.V, l.ID))
+	}
+	if l.Status != "" {
+		keys = append(keys, indexKey(IndexStatus, l.Status, l.ID))
+	}
+	return keys
+}
+
+func (b *batch) commit() error {
+	if b.err != nil {
+		b.txn.Discard()
+		return b.err
+	}
+	for id, e := range b.ledgers {
+		if !e.dirty {
+			continue
+		}
+		raw, err := e.l.Encode()
+		if err != nil {
+			b.txn.Discard()
+			return err
+		}
+		if e.had {
+			b.hash = b.hash.Xor(e.oldHash)
+		}
+		if e.l.Created() {
+			b.set(ledgerKey(id), raw)
+			b.hash = b.hash.Xor(crdt.Contribution(id, crdt.StateHash(raw)))
+		} else if e.had {
+			b.del(ledgerKey(id))
+		}
+		newIdx := indexKeys(e.l)
+		for _, k := range e.oldIdx {
+			if !containsKey(newIdx, k) {
+				b.del(k)
+			}
+		}
+		for _, k := range newIdx {
+			if !containsKey(e.oldIdx, k) {
+				b.set(k, nil)
+			}
+		}
+	}
+	if b.dirty {
+		raw, err := b.dir.Encode()
+		if err != nil {
+			b.txn.Discard()
+			return err
+		}
+		old, err := get(b.txn, ledgerKey(schema.DirectoryLedger))
+		if err == nil {
+			b.hash = b.hash.Xor(crdt.Contribution(schema.DirectoryLedger, crdt.StateHash(old)))
+		}
+		b.set(ledgerKey(schema.DirectoryLedger), raw)
+		b.hash = b.hash.Xor(crdt.Contribution(schema.DirectoryLedger, crdt.StateHash(raw)))
+	}
+	var seq [8]byte
+	binary.BigEndian.PutUint64(seq[:], b.seq)
+	b.set(kSeq, seq[:])
+	b.set(kHash, b.hash[:])
+	if b.err != nil {
+		b.txn.Discard()
+		return b.err
+	}
+	if err := b.txn.Commit(); err != nil {
+		return fmt.Errorf("committing ops: %w", err)
+	}
+	b.s.seq, b.s.hash = b.seq, b.hash
+	if b.dirty {
+		b.s.dir = b.dir
+	}
+	return nil
+}
+
+func containsKey(keys [][]byte, k []byte) bool {
+	for _, x := range keys {
+		if string(x) == string(k) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,20 @@
+// Package store keeps a node's ops and state in Badger v4.
+//
+// What it owns, by key prefix:
+//
+//	o/<op>                 accepted op: envelope bytes exactly as received
+//	q/<op>                 quarantined (rejected) op with its reason
+//	qx/<ledger>/<op>       quarantined ops by ledger (re-examined on rebuild)
+//	p/<op>, pw/<dep>/<op>  parked ops waiting for causal deps
+//	l/<ledger>             materialised ledger state (the directory at the zero ID)
+//	f/<seq>                change feed: accepted ops in arrival order
+//	x/<index>/<key>/<ledger> indexes: card, home, status, author
+//	m/...                  metadata: feed sequence, store-wide state hash
+//
+// Invariants: every batch of ops commits with the state, indexes, feed and
+// quarantine it produces in one Badger transaction, so a restart needs no
+// repair and an acknowledged write survives kill -9 (writes are synced).
+// Opening a store reads only the directory and metadata; it never replays
+// the log. One writer at a time (Apply is serialised); reads run
+// concurrently on Badger snapshots.
+package store

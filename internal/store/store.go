@@ -1,0 +1,284 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"lienthong/crdt"
+	"lienthong/node"
+	"lienthong/schema"
+)
+
+// ErrLocked: another process holds the store.
+var ErrLocked = errors.New("store is locked by another process")
+
+// ErrNotFound: no such ledger or op (the node's contract error).
+var ErrNotFound = node.ErrNotFound
+
+// Options configure a store.
+type Options struct {
+	// Root is the network's trust root, pinned at init or join.
+	Root schema.CommitteeID
+	// InMemory keeps everything in memory (tests).
+	InMemory bool
+	// SyncWrites makes every commit durable before Apply returns.
+	SyncWrites bool
+	Logger     *slog.Logger
+}
+
+// DefaultOptions returns durable settings.
+func DefaultOptions(root schema.CommitteeID) Options {
+	return Options{Root: root, SyncWrites: true, Logger: slog.New(slog.DiscardHandler)}
+}
+
+// Store is a node's Badger store. It is safe for concurrent use.
+type Store struct {
+	db     *badger.DB
+	opts   Options
+	verify *schema.Verifier
+
+	mu   sync.Mutex // serialises writers; guards the fields below
+	dir  *crdt.Directory
+	seq  uint64
+	hash crdt.Hash
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens (or creates) the store in path.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	bo := badger.DefaultOptions(path).
+		WithLogger(nil).
+		WithSyncWrites(opts.SyncWrites).
+		WithDetectConflicts(false).
+		WithNumVersionsToKeep(1).
+		WithMetricsEnabled(false)
+	if opts.InMemory {
+		bo = bo.WithInMemory(true).WithDir("").WithValueDir("")
+	} else if err := os.MkdirAll(path, 0o700); err != nil {
+		return nil, fmt.Errorf("creating store directory: %w", err)
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("%w (%s): stop the other lienthong process using this directory, or run the command against the running daemon", ErrLocked, filepath.Clean(path))
+		}
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	s := &Store{db: db, opts: opts, verify: schema.NewVerifier(), dir: crdt.NewDirectory(opts.Root)}
+	err = db.View(func(txn *badger.Txn) error {
+		if b, err := get(txn, ledgerKey(schema.DirectoryLedger)); err == nil {
+			if s.dir, err = crdt.DecodeDirectory(b); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if b, err := get(txn, kSeq); err == nil && len(b) == 8 {
+			s.seq = binary.BigEndian.Uint64(b)
+		}
+		if b, err := get(txn, kHash); err == nil && len(b) == 32 {
+			copy(s.hash[:], b)
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("reading store metadata: %w", err)
+	}
+	if s.dir.Root != opts.Root && opts.Root != "" {
+		db.Close()
+		return nil, fmt.Errorf("store belongs to the network rooted at %s, not %s", s.dir.Root, opts.Root)
+	}
+	return s, nil
+}
+
+// Close closes the store; it is idempotent.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
+	return s.closeErr
+}
+
+// DB exposes the Badger handle for backup.
+func (s *Store) DB() *badger.DB { return s.db }
+
+// Verifier is the store's signature verifier (shared caches).
+func (s *Store) Verifier() *schema.Verifier { return s.verify }
+
+func get(txn *badger.Txn, key []byte) ([]byte, error) {
+	it, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return it.ValueCopy(nil)
+}
+
+func has(txn *badger.Txn, key []byte) (bool, error) {
+	_, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Directory returns a snapshot of the directory. Callers must not modify it.
+func (s *Store) Directory() *crdt.Directory {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dir
+}
+
+// StateHash is the store-wide state hash: equal on any two nodes that hold
+// the same ops.
+func (s *Store) StateHash() crdt.Hash {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hash
+}
+
+// Seq is the last change-feed sequence number.
+func (s *Store) Seq() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seq
+}
+
+// Ledger returns the state of a member ledger.
+func (s *Store) Ledger(id schema.LedgerID) (*crdt.Ledger, error) {
+	var l *crdt.Ledger
+	err := s.db.View(func(txn *badger.Txn) error {
+		b, err := get(txn, ledgerKey(id))
+		if err != nil {
+			return err
+		}
+		l, err = crdt.DecodeLedger(b)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("member ledger %s: %w", id, ErrNotFound)
+	}
+	return l, err
+}
+
+// Op returns the envelope of an accepted op.
+func (s *Store) Op(id schema.OpID) ([]byte, error) {
+	var b []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		b, err = get(txn, opKey(id))
+		return err
+	})
+	return b, err
+}
+
+// LedgerIDs lists ledgers in an index (e.g. IndexHome, a committee ID).
+func (s *Store) LedgerIDs(index, value string) ([]schema.LedgerID, error) {
+	var out []schema.LedgerID
+	prefix := indexPrefix(index, value)
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			var id schema.LedgerID
+			copy(id[:], k[len(prefix):])
+			out = append(out, id)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EachLedger calls fn for every member ledger in ID order until fn returns
+// false.
+func (s *Store) EachLedger(fn func(*crdt.Ledger) bool) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pLedger, PrefetchValues: true, PrefetchSize: 100})
+		defer it.Close()
+		zero := ledgerKey(schema.DirectoryLedger)
+		for it.Rewind(); it.Valid(); it.Next() {
+			if string(it.Item().Key()) == string(zero) {
+				continue
+			}
+			b, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			l, err := crdt.DecodeLedger(b)
+			if err != nil {
+				return err
+			}
+			if !fn(l) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// Quarantined is a rejected op with its verdict.
+type Quarantined struct {
+	Envelope []byte             `cbor:"1,keyasint"`
+	Reason   string             `cbor:"2,keyasint"`
+	Origin   string             `cbor:"3,keyasint,omitempty"`
+	Ledger   schema.LedgerID    `cbor:"4,keyasint"`
+	Author   schema.CommitteeID `cbor:"5,keyasint"`
+	Kind     schema.Kind        `cbor:"6,keyasint"`
+}
+
+// Quarantine lists rejected ops (at most limit).
+func (s *Store) Quarantine(limit int) ([]Quarantined, error) {
+	var out []Quarantined
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pQuarantine, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid() && len(out) < limit; it.Next() {
+			b, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			var q Quarantined
+			if err := schema.UnmarshalState(b, &q); err != nil {
+				return err
+			}
+			out = append(out, q)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Counts reports how many ops are accepted, quarantined and parked.
+func (s *Store) Counts() (accepted, quarantined, parked int, err error) {
+	err = s.db.View(func(txn *badger.Txn) error {
+		for _, c := range []struct {
+			p []byte
+			n *int
+		}{{pOp, &accepted}, {pQuarantine, &quarantined}, {pParked, &parked}} {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: c.p})
+			for it.Rewind(); it.Valid(); it.Next() {
+				*c.n++
+			}
+			it.Close()
+		}
+		return nil
+	})
+	return
+}
+
+var _ node.Store = (*Store)(nil)

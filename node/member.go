@@ -1,0 +1,307 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"lienthong/crdt"
+	"lienthong/schema"
+)
+
+// CreateMember opens a member ledger with home (this committee when empty).
+func (n *Node) CreateMember(home schema.CommitteeID, fields map[string]string) (schema.LedgerID, error) {
+	if home == "" {
+		home = n.ID()
+	}
+	b := &schema.MemberCreateBody{Home: home, Fields: fields}
+	if err := b.Validate(); err != nil {
+		return schema.LedgerID{}, err
+	}
+	id, err := n.NewLedgerID()
+	if err != nil {
+		return id, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	op, err := n.build(id, nil, b)
+	if err != nil {
+		return id, err
+	}
+	_, err = n.commit(op)
+	return id, err
+}
+
+// SetFields writes record fields of a member.
+func (n *Node) SetFields(id schema.LedgerID, fields map[string]string) (schema.OpID, error) {
+	b := &schema.MemberSetBody{Fields: fields}
+	if err := b.Validate(); err != nil {
+		return schema.OpID{}, err
+	}
+	return n.writeLedger(id, b)
+}
+
+// Correct corrects fields written by the op target, with a reason. It also
+// resolves a conflict on those fields.
+func (n *Node) Correct(id schema.LedgerID, target schema.OpID, fields map[string]string, reason string) (schema.OpID, error) {
+	b := &schema.MemberCorrectBody{Target: target, Fields: fields, Reason: reason}
+	if err := b.Validate(); err != nil {
+		return schema.OpID{}, err
+	}
+	return n.writeLedger(id, b)
+}
+
+// Move records a movement (admitted, full, died, removed, expelled, resigned).
+func (n *Node) Move(id schema.LedgerID, m schema.MovementBody) (schema.OpID, error) {
+	if err := m.Validate(); err != nil {
+		return schema.OpID{}, err
+	}
+	return n.writeLedger(id, &m)
+}
+
+// ImportStats reports a bulk import.
+type ImportStats struct {
+	Created int
+	Updated int
+	Elapsed time.Duration
+}
+
+// MemberInput is one member to import: an existing ledger ID to update, or
+// zero to create one.
+type MemberInput struct {
+	ID     schema.LedgerID
+	Home   schema.CommitteeID
+	Fields map[string]string
+}
+
+// importChunk is how many ops are signed under one Merkle root and committed
+// in one transaction during a bulk import.
+const importChunk = 2000
+
+// Import creates or updates members in bulk: ops are signed in batches (one
+// signature per batch) and committed a chunk per transaction. progress, if
+// not nil, is called after each chunk with the count done.
+func (n *Node) Import(in []MemberInput, progress func(done int)) (ImportStats, error) {
+	start := n.opts.Now()
+	var st ImportStats
+	for lo := 0; lo < len(in); lo += importChunk {
+		chunk := in[lo:min(lo+importChunk, len(in))]
+		c, u, err := n.importChunk(chunk)
+		st.Created += c
+		st.Updated += u
+		if err != nil {
+			return st, fmt.Errorf("importing rows %d to %d: %w", lo+1, lo+len(chunk), err)
+		}
+		if progress != nil {
+			progress(lo + len(chunk))
+		}
+	}
+	st.Elapsed = n.opts.Now().Sub(start)
+	return st, nil
+}
+
+func (n *Node) importChunk(chunk []MemberInput) (created, updated int, err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ops := make([]*schema.Op, 0, len(chunk))
+	for _, m := range chunk {
+		if m.ID == (schema.LedgerID{}) {
+			home := m.Home
+			if home == "" {
+				home = n.ID()
+			}
+			b := &schema.MemberCreateBody{Home: home, Fields: m.Fields}
+			if err := b.Validate(); err != nil {
+				return created, updated, err
+			}
+			id, err := n.NewLedgerID()
+			if err != nil {
+				return created, updated, err
+			}
+			op, err := n.build(id, nil, b)
+			if err != nil {
+				return created, updated, err
+			}
+			ops = append(ops, op)
+			created++
+			continue
+		}
+		l, err := n.store.Ledger(m.ID)
+		if errors.Is(err, ErrNotFound) {
+			return created, updated, fmt.Errorf("member %s is not in this store; leave the id column empty to create it", m.ID)
+		}
+		if err != nil {
+			return created, updated, err
+		}
+		changed := map[string]string{}
+		for k, v := range m.Fields {
+			if l.Field(k) != v || l.Fields[k].Conflict() {
+				changed[k] = v
+			}
+		}
+		if len(changed) == 0 {
+			continue
+		}
+		b := &schema.MemberSetBody{Fields: changed}
+		if err := b.Validate(); err != nil {
+			return created, updated, err
+		}
+		op, err := n.build(m.ID, &l.DAG, b)
+		if err != nil {
+			return created, updated, err
+		}
+		ops = append(ops, op)
+		updated++
+	}
+	envs, _, err := n.signer.SignBatch(ops)
+	if err != nil {
+		return 0, 0, err
+	}
+	ds := make([]*schema.Decoded, len(envs))
+	for i, env := range envs {
+		if ds[i], err = schema.DecodeStored(env); err != nil {
+			return 0, 0, err
+		}
+	}
+	res, _, err := n.store.Apply(ds, "import", true)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, r := range res {
+		if r.Outcome != Applied {
+			return 0, 0, fmt.Errorf("op %s not applied: %v", r.ID.Short(), r.Err)
+		}
+	}
+	return created, updated, nil
+}
+
+// Member is a member as shown to people and scripts.
+type Member struct {
+	ID        string            `json:"id"`
+	Home      string            `json:"home"`
+	HomeName  string            `json:"home_name,omitempty"`
+	Status    string            `json:"status"`
+	Fields    map[string]string `json:"fields"`
+	Conflicts map[string][]Alt  `json:"conflicts,omitempty"`
+	History   []HistoryEntry    `json:"history,omitempty"`
+	Heads     []string          `json:"heads,omitempty"`
+}
+
+// Alt is one of the concurrent values of a field in conflict.
+type Alt struct {
+	Value  string `json:"value"`
+	Author string `json:"author"`
+	Op     string `json:"op"`
+	Time   string `json:"time"`
+}
+
+// HistoryEntry is one op of a member's history.
+type HistoryEntry struct {
+	Op         string               `json:"op"`
+	Kind       string               `json:"kind"`
+	Author     string               `json:"author"`
+	AuthorName string               `json:"author_name,omitempty"`
+	Time       string               `json:"time"`
+	Changes    map[string]string    `json:"changes,omitempty"`
+	Movement   *schema.MovementBody `json:"movement,omitempty"`
+	Corrects   string               `json:"corrects,omitempty"`
+	Reason     string               `json:"reason,omitempty"`
+}
+
+func hlcTime(h schema.HLC) string {
+	return time.UnixMilli(h.Millis()).UTC().Format(time.RFC3339Nano)
+}
+
+// View turns ledger state into a Member; withHistory adds the history.
+func (n *Node) View(l *crdt.Ledger, withHistory bool) *Member {
+	dir := n.store.Directory()
+	m := &Member{ID: l.ID.String(), Home: string(l.HomeCommittee()), Status: l.Status, Fields: map[string]string{}}
+	if ch, ok := dir.Current(l.HomeCommittee()); ok {
+		m.HomeName = ch.Name
+	}
+	for k, r := range l.Fields {
+		if w := r.Winner(); w != "" {
+			m.Fields[k] = w
+		}
+	}
+	alts := func(r crdt.Register) []Alt {
+		var out []Alt
+		for _, v := range r {
+			out = append(out, Alt{Value: v.V, Author: string(v.Author), Op: v.Op.String(), Time: hlcTime(v.HLC)})
+		}
+		return out
+	}
+	for _, k := range l.Conflicts() {
+		if m.Conflicts == nil {
+			m.Conflicts = map[string][]Alt{}
+		}
+		if k == "home" {
+			m.Conflicts[k] = alts(l.Home)
+		} else {
+			m.Conflicts[k] = alts(l.Fields[k])
+		}
+	}
+	if withHistory {
+		m.History = n.history(l)
+		for _, h := range l.DAG.Heads {
+			m.Heads = append(m.Heads, h.String())
+		}
+	}
+	return m
+}
+
+func (n *Node) history(l *crdt.Ledger) []HistoryEntry {
+	dir := n.store.Directory()
+	out := make([]HistoryEntry, 0, len(l.History))
+	for _, e := range l.History {
+		h := HistoryEntry{Op: e.Op.String(), Kind: e.Kind.String(), Author: string(e.Author), Time: hlcTime(e.HLC),
+			Changes: e.Changes, Movement: e.Movement, Reason: e.Reason}
+		if e.Kind == schema.KindMemberCorrect {
+			h.Corrects = e.Target.String()
+		}
+		if ch, ok := dir.Current(e.Author); ok {
+			h.AuthorName = ch.Name
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// Member returns one member with history.
+func (n *Node) Member(id schema.LedgerID) (*Member, error) {
+	l, err := n.store.Ledger(id)
+	if err != nil {
+		return nil, fmt.Errorf("member %s: %w", id, ErrNotFound)
+	}
+	return n.View(l, true), nil
+}
+
+// History returns every op of a member's ledger in fold order.
+func (n *Node) History(id schema.LedgerID) ([]HistoryEntry, error) {
+	l, err := n.store.Ledger(id)
+	if err != nil {
+		return nil, fmt.Errorf("member %s: %w", id, ErrNotFound)
+	}
+	return n.history(l), nil
+}
+
+// Members lists every member this node holds, ordered by ID.
+func (n *Node) Members() ([]*Member, error) {
+	var out []*Member
+	err := n.store.EachLedger(func(l *crdt.Ledger) bool {
+		out = append(out, n.View(l, false))
+		return true
+	})
+	return out, err
+}
+
+// FindByCard returns the ledgers whose card number register holds card.
+func (n *Node) FindByCard(card string) ([]schema.LedgerID, error) {
+	ids, err := n.store.LedgerIDs("card", card)
+	slices.SortFunc(ids, func(a, b schema.LedgerID) int { return slices.Compare(a[:], b[:]) })
+	return ids, err
+}
+
+// StateHash is the store-wide state hash.
+func (n *Node) StateHash() crdt.Hash { return n.store.StateHash() }

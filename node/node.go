@@ -1,0 +1,176 @@
+package node
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"lienthong/crdt"
+	"lienthong/schema"
+)
+
+// Store is what a node needs of its storage. Implementations are safe for
+// concurrent use; Apply is durable when it returns nil.
+type Store interface {
+	// Apply authorises and applies verified ops (see internal/store).
+	Apply(ops []*schema.Decoded, origin string, fresh bool) ([]Result, ApplyStats, error)
+	// Ingest decodes, verifies and applies envelopes from outside.
+	Ingest(envs [][]byte, origin string) ([]Result, ApplyStats, error)
+	// Directory returns the current directory; callers must not modify it.
+	Directory() *crdt.Directory
+	// Ledger returns a member ledger's state (an error wrapping ErrNotFound
+	// if absent). The caller owns the returned value.
+	Ledger(id schema.LedgerID) (*crdt.Ledger, error)
+	// Op returns an accepted op's envelope.
+	Op(id schema.OpID) ([]byte, error)
+	// LedgerIDs lists the ledgers in an index ("card", "home", "status").
+	LedgerIDs(index, value string) ([]schema.LedgerID, error)
+	// EachLedger visits every member ledger in ID order while fn is true.
+	EachLedger(fn func(*crdt.Ledger) bool) error
+	// StateHash is the store-wide state hash.
+	StateHash() crdt.Hash
+}
+
+// ErrNotFound is returned for unknown ledgers and committees.
+var ErrNotFound = errors.New("not found")
+
+// Options configure a node.
+type Options struct {
+	// Now is the node's clock; tests pass a fixed one.
+	Now func() time.Time
+	// Rand is the source of ledger IDs.
+	Rand   io.Reader
+	Logger *slog.Logger
+}
+
+// DefaultOptions uses the system clock and crypto/rand.
+func DefaultOptions() Options {
+	return Options{Now: time.Now, Rand: rand.Reader, Logger: slog.New(slog.DiscardHandler)}
+}
+
+func (o *Options) validate() error {
+	if o.Now == nil || o.Rand == nil {
+		return errors.New("node options: Now and Rand are required (start from DefaultOptions)")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Node is one committee's node.
+type Node struct {
+	store  Store
+	signer *schema.Signer
+	opts   Options
+
+	mu  sync.Mutex // serialises local writes; guards hlc
+	hlc schema.HLC
+}
+
+// New returns a node that signs with signer and keeps its data in st.
+func New(st Store, signer *schema.Signer, opts Options) (*Node, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	return &Node{store: st, signer: signer, opts: opts}, nil
+}
+
+// ID is this committee's ID.
+func (n *Node) ID() schema.CommitteeID { return n.signer.ID() }
+
+// Store returns the node's store.
+func (n *Node) Store() Store { return n.store }
+
+// Today is the node's current date as YYYY-MM-DD.
+func (n *Node) Today() string { return n.opts.Now().Format(schema.DateLayout) }
+
+// nextHLC returns a clock after the node's last one and after seen. Callers
+// hold n.mu.
+func (n *Node) nextHLC(seen ...schema.HLC) schema.HLC {
+	n.hlc = n.hlc.Next(n.opts.Now().UnixMilli(), seen...)
+	return n.hlc
+}
+
+// build makes an unsigned op on a ledger whose state is g (nil for a new
+// ledger). Callers hold n.mu.
+func (n *Node) build(ledger schema.LedgerID, g *crdt.DAG, body any) (*schema.Op, error) {
+	kind, err := schema.KindOf(body)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := schema.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	op := &schema.Op{Ledger: ledger, Author: n.ID(), Kind: kind, Body: raw}
+	if g != nil {
+		op.Deps = append([]schema.OpID(nil), g.Heads...)
+		op.HLC = n.nextHLC(g.Last().HLC)
+	} else {
+		op.HLC = n.nextHLC()
+	}
+	return op, nil
+}
+
+// commit signs and applies one local op; a refusal is returned as an error.
+func (n *Node) commit(op *schema.Op) (schema.OpID, error) {
+	env, id, err := n.signer.Sign(op)
+	if err != nil {
+		return id, err
+	}
+	d, err := schema.DecodeStored(env)
+	if err != nil {
+		return id, fmt.Errorf("re-reading a signed op: %w", err)
+	}
+	res, _, err := n.store.Apply([]*schema.Decoded{d}, "local", true)
+	if err != nil {
+		return id, err
+	}
+	if res[0].Outcome != Applied {
+		if res[0].Err != nil {
+			return id, res[0].Err
+		}
+		return id, fmt.Errorf("op %s not applied: %s", id.Short(), res[0].Outcome)
+	}
+	n.opts.Logger.Debug("applied local op", "op", id.Short(), "kind", op.Kind, "ledger", op.Ledger.String())
+	return id, nil
+}
+
+// writeLedger appends an op with body to a member ledger.
+func (n *Node) writeLedger(id schema.LedgerID, body any) (schema.OpID, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	l, err := n.store.Ledger(id)
+	if err != nil {
+		return schema.OpID{}, fmt.Errorf("member %s: %w", id, ErrNotFound)
+	}
+	op, err := n.build(id, &l.DAG, body)
+	if err != nil {
+		return schema.OpID{}, err
+	}
+	return n.commit(op)
+}
+
+// writeDirectory appends a charter or revocation to the directory.
+func (n *Node) writeDirectory(body any) (schema.OpID, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	dir := n.store.Directory()
+	op, err := n.build(schema.DirectoryLedger, &dir.DAG, body)
+	if err != nil {
+		return schema.OpID{}, err
+	}
+	return n.commit(op)
+}
+
+// NewLedgerID draws a random 128-bit ledger ID.
+func (n *Node) NewLedgerID() (schema.LedgerID, error) {
+	var id schema.LedgerID
+	_, err := io.ReadFull(n.opts.Rand, id[:])
+	return id, err
+}

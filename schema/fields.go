@@ -1,0 +1,187 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ErrInvalidField is wrapped by every field validation error.
+var ErrInvalidField = errors.New("invalid field")
+
+// FieldError names the field that is wrong and why.
+type FieldError struct {
+	Field  string
+	Value  string
+	Reason string
+}
+
+func (e *FieldError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("field %s: %s", e.Field, e.Reason)
+	}
+	return fmt.Sprintf("field %s=%q: %s", e.Field, e.Value, e.Reason)
+}
+
+func (e *FieldError) Unwrap() error { return ErrInvalidField }
+
+// Field describes one member record field.
+type Field struct {
+	Name  string // identifier used in ops, CLI, API, CSV
+	Label string // Vietnamese label as clerks' registers print it
+	// Aliases are other header spellings accepted on import (compared after
+	// folding case and diacritics).
+	Aliases []string
+	check   func(string) string // "" if valid, else the reason
+}
+
+// DateLayout is the wire form of every date.
+const DateLayout = "2006-01-02"
+
+var (
+	reCard      = regexp.MustCompile(`^[0-9]{8}$`)
+	reCitizenID = regexp.MustCompile(`^[0-9]{12}$`)
+	reProfile   = regexp.MustCompile(`^[0-9]{6}[A-Za-zĐđ]{1,3}$`)
+	rePhone     = regexp.MustCompile(`^\+?[0-9 .-]{8,15}$`)
+)
+
+func checkDate(v string) string {
+	t, err := time.Parse(DateLayout, v)
+	if err != nil {
+		return "want a date as YYYY-MM-DD"
+	}
+	if t.Year() < 1900 || t.Year() > 2200 {
+		return "year out of range"
+	}
+	return ""
+}
+
+func checkRe(re *regexp.Regexp, what string) func(string) string {
+	return func(v string) string {
+		if !re.MatchString(v) {
+			return what
+		}
+		return ""
+	}
+}
+
+func checkEnum(values ...string) func(string) string {
+	return func(v string) string {
+		for _, x := range values {
+			if v == x {
+				return ""
+			}
+		}
+		return "want one of " + strings.Join(values, ", ")
+	}
+}
+
+func checkText(v string) string { return "" }
+
+// Sex values.
+const (
+	SexMale   = "M"
+	SexFemale = "F"
+)
+
+// Fields lists the member record fields in register order.
+var Fields = []Field{
+	{Name: "name", Label: "Họ và tên", Aliases: []string{"họ tên", "full name", "tên"}, check: checkText},
+	{Name: "sex", Label: "Giới tính", Aliases: []string{"gender"}, check: checkEnum(SexMale, SexFemale)},
+	{Name: "born", Label: "Ngày sinh", Aliases: []string{"ngày tháng năm sinh", "date of birth", "dob"}, check: checkDate},
+	{Name: "birthplace", Label: "Nơi sinh", Aliases: []string{"place of birth"}, check: checkText},
+	{Name: "hometown", Label: "Quê quán", Aliases: []string{"home town"}, check: checkText},
+	{Name: "ethnicity", Label: "Dân tộc", check: checkText},
+	{Name: "religion", Label: "Tôn giáo", check: checkText},
+	{Name: "citizen_id", Label: "Số CCCD", Aliases: []string{"số căn cước công dân", "căn cước công dân", "cccd", "citizen id"}, check: checkRe(reCitizenID, "want 12 digits")},
+	{Name: "address", Label: "Nơi thường trú", Aliases: []string{"địa chỉ thường trú", "thường trú", "permanent address"}, check: checkText},
+	{Name: "temp_address", Label: "Nơi tạm trú", Aliases: []string{"địa chỉ tạm trú", "tạm trú", "temporary address"}, check: checkText},
+	{Name: "phone", Label: "Số điện thoại", Aliases: []string{"điện thoại", "sđt"}, check: checkRe(rePhone, "want a phone number of 8 to 15 digits")},
+	{Name: "occupation", Label: "Nghề nghiệp", check: checkText},
+	{Name: "workplace", Label: "Nơi làm việc", Aliases: []string{"đơn vị công tác", "cơ quan công tác"}, check: checkText},
+	{Name: "education", Label: "Trình độ học vấn", Aliases: []string{"trình độ chuyên môn", "học vấn"}, check: checkText},
+	{Name: "theory", Label: "Lý luận chính trị", Aliases: []string{"trình độ lý luận chính trị"}, check: checkText},
+	{Name: "card", Label: "Số thẻ đảng viên", Aliases: []string{"số thẻ", "số thẻ đv", "card number"}, check: checkRe(reCard, "want 8 digits")},
+	{Name: "profile", Label: "Số lý lịch", Aliases: []string{"số lý lịch đảng viên", "profile number"}, check: checkRe(reProfile, "want 6 digits and 1 to 3 letters")},
+	{Name: "register_line", Label: "Số đăng ký", Aliases: []string{"số thứ tự trong sổ", "register line"}, check: checkText},
+	{Name: "admitted", Label: "Ngày vào Đảng", Aliases: []string{"ngày kết nạp", "admission date"}, check: checkDate},
+	{Name: "full", Label: "Ngày chính thức", Aliases: []string{"ngày công nhận chính thức", "full membership date"}, check: checkDate},
+	{Name: "badge", Label: "Huy hiệu Đảng", Aliases: []string{"huy hiệu"}, check: checkText},
+}
+
+var fieldIndex = func() map[string]*Field {
+	m := make(map[string]*Field, len(Fields))
+	for i := range Fields {
+		m[Fields[i].Name] = &Fields[i]
+	}
+	return m
+}()
+
+// LookupField returns the field called name.
+func LookupField(name string) (*Field, bool) {
+	f, ok := fieldIndex[name]
+	return f, ok
+}
+
+// FieldNames lists the field identifiers in register order.
+func FieldNames() []string {
+	out := make([]string, len(Fields))
+	for i, f := range Fields {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// ValidateField checks one field value. An empty value clears the field and
+// is valid for every field but name.
+func ValidateField(name, value string) error {
+	f, ok := fieldIndex[name]
+	if !ok {
+		return &FieldError{Field: name, Reason: "unknown field; known fields: " + strings.Join(FieldNames(), ", ")}
+	}
+	if !utf8.ValidString(value) {
+		return &FieldError{Field: name, Reason: "not valid UTF-8"}
+	}
+	if len(value) > MaxFieldValue {
+		return &FieldError{Field: name, Reason: fmt.Sprintf("longer than %d bytes", MaxFieldValue)}
+	}
+	if value != strings.TrimSpace(value) {
+		return &FieldError{Field: name, Value: value, Reason: "leading or trailing spaces"}
+	}
+	if value == "" {
+		if name == "name" {
+			return &FieldError{Field: name, Reason: "a member must have a name"}
+		}
+		return nil
+	}
+	if reason := f.check(value); reason != "" {
+		return &FieldError{Field: name, Value: value, Reason: reason}
+	}
+	return nil
+}
+
+// ValidateFields checks a set of field writes, in name order so that the
+// first error reported is stable.
+func ValidateFields(fields map[string]string) error {
+	if len(fields) == 0 {
+		return &FieldError{Field: "fields", Reason: "no field given"}
+	}
+	if len(fields) > MaxFields {
+		return &FieldError{Field: "fields", Reason: fmt.Sprintf("%d fields, limit %d", len(fields), MaxFields)}
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if err := ValidateField(k, fields[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
