@@ -72,7 +72,7 @@ func (n *Node) Committee(id schema.CommitteeID) (*Committee, error) {
 // parent, siblings by name).
 func (n *Node) Committees() []Committee {
 	dir := n.store.Directory()
-	var out []Committee
+	out := []Committee{}
 	var walk func(id schema.CommitteeID)
 	seen := map[schema.CommitteeID]bool{}
 	walk = func(id schema.CommitteeID) {

@@ -414,8 +414,8 @@ func reasonFor(d *schema.Decoded, reasons map[schema.OpID]*crdt.RejectError) *cr
 }
 
 // reevaluate re-judges the member ledgers a directory op can affect: those
-// with ops by the committee it names or anyone below it, and those with
-// quarantined ops (a new charter may make them valid).
+// with ops by, or homed at, the committee it names or anyone below it, and
+// those with quarantined ops (a new charter may make them valid).
 func (b *batch) reevaluate(d *schema.Decoded) {
 	var subject schema.CommitteeID
 	switch body := d.Body.(type) {
@@ -426,14 +426,19 @@ func (b *batch) reevaluate(d *schema.Decoded) {
 	}
 	targets := map[schema.LedgerID]bool{}
 	for _, c := range b.dir.Subtree(subject) {
-		prefix := indexPrefix(IndexAuthor, string(c))
-		it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		for it.Rewind(); it.Valid(); it.Next() {
-			var id schema.LedgerID
-			copy(id[:], it.Item().Key()[len(prefix):])
-			targets[id] = true
+		for _, index := range []string{IndexAuthor, IndexHome} {
+			prefix := indexPrefix(index, string(c))
+			it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+			for it.Rewind(); it.Valid(); it.Next() {
+				var id schema.LedgerID
+				copy(id[:], it.Item().Key()[len(prefix):])
+				targets[id] = true
+			}
+			it.Close()
 		}
-		it.Close()
+	}
+	for id := range b.ledgers { // indexes of this batch are written at commit
+		targets[id] = true
 	}
 	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: pQuarLedger})
 	for it.Rewind(); it.Valid(); it.Next() {

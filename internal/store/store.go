@@ -66,7 +66,7 @@ func Open(path string, opts Options) (*Store, error) {
 		WithNumVersionsToKeep(1).
 		WithMetricsEnabled(false)
 	if opts.InMemory {
-		bo = bo.WithInMemory(true).WithDir("").WithValueDir("")
+		bo = bo.WithInMemory(true).WithDir("").WithValueDir("").WithMemTableSize(8 << 20).WithBlockCacheSize(1 << 20)
 	} else if err := os.MkdirAll(path, 0o700); err != nil {
 		return nil, fmt.Errorf("creating store directory: %w", err)
 	}

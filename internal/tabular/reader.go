@@ -72,12 +72,13 @@ func (e *BadRowError) Error() string {
 	return strings.Join(msgs, "; ")
 }
 
-// Progress tells how far reading has gone.
+// Progress tells how far reading has gone. A CSV file is measured in
+// bytes; an .xlsx file, which is read whole when it is opened, in rows.
 type Progress struct {
 	Rows       int64 // number of the last row read, header included
-	TotalRows  int64 // rows in the file, when known (from an .xlsx file), else 0
-	Bytes      int64 // bytes of input consumed
-	TotalBytes int64 // size of the input when known, else 0
+	TotalRows  int64 // rows in an .xlsx sheet when the file says, else 0
+	Bytes      int64 // bytes of CSV input consumed; 0 for .xlsx
+	TotalBytes int64 // size of the CSV input when known, else 0
 }
 
 // Fraction returns the share of the input read, between 0 and 1, or -1
@@ -130,6 +131,7 @@ type Reader struct {
 	bytes      atomic.Int64
 	totalRows  int64
 	totalBytes int64
+	wholeFile  bool // the input was read whole on opening: bytes tell nothing
 }
 
 // NewReader reads the header row of a register in format and returns a
@@ -151,6 +153,7 @@ func NewReader(r io.Reader, format Format, opts ReadOptions) (*Reader, error) {
 			return nil, err
 		}
 		rd.src, rd.date1904, rd.totalRows = s, s.date1904, s.totalRows
+		rd.wholeFile = true
 		rd.warnings = warnings
 	default:
 		return nil, fmt.Errorf("unknown format %v; accepted formats are CSV and XLSX", format)
@@ -168,6 +171,10 @@ func (r *Reader) readHeader(format Format) error {
 		if err == io.EOF {
 			return fmt.Errorf("%w: the file has no rows; the first row must be the header, with column names such as «%s» and «%s»",
 				ErrHeader, mustLabel("name"), mustLabel("born"))
+		}
+		var bad *BadRowError
+		if errors.As(err, &bad) {
+			return fmt.Errorf("%w (row %d): %s", ErrHeader, line, bad.Errors[0].Reason)
 		}
 		if err != nil {
 			return err
@@ -203,12 +210,11 @@ func (r *Reader) Warnings() []string { return r.warnings }
 // Progress reports how far reading has gone. It is safe to call from any
 // goroutine, also while Next runs.
 func (r *Reader) Progress() Progress {
-	return Progress{
-		Rows:       r.line.Load(),
-		TotalRows:  r.totalRows,
-		Bytes:      r.bytes.Load(),
-		TotalBytes: r.totalBytes,
+	p := Progress{Rows: r.line.Load(), TotalRows: r.totalRows}
+	if !r.wholeFile {
+		p.Bytes, p.TotalBytes = r.bytes.Load(), r.totalBytes
 	}
+	return p
 }
 
 // Next returns the next data row. Blank rows are skipped. A row with
@@ -224,6 +230,11 @@ func (r *Reader) Next() (Row, error) {
 	}
 	for {
 		line, cells, err := r.src.next()
+		var bad *BadRowError
+		if errors.As(err, &bad) {
+			r.line.Store(int64(line))
+			return Row{Line: line}, bad
+		}
 		if err != nil {
 			r.err = err
 			return Row{}, err
@@ -342,11 +353,11 @@ func blank(cells []string) bool {
 
 // shorten keeps error messages readable when a cell holds a lot of text.
 func shorten(s string) string {
-	const max = 80
-	if utf8.RuneCountInString(s) <= max {
+	const limit = 80
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
-	return string([]rune(s)[:max]) + "…"
+	return string([]rune(s)[:limit]) + "…"
 }
 
 func inputSize(r io.Reader) int64 {

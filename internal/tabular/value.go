@@ -193,3 +193,5 @@ func fieldReason(err error) string {
 	}
 	return fmt.Sprint(err)
 }
+
+func parseDate(v string) (time.Time, error) { return time.Parse(schema.DateLayout, v) }

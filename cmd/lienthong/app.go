@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"lienthong/internal/datadir"
+	"lienthong/internal/store"
+	"lienthong/node"
+)
+
+// app holds what every command shares: global flags and output streams.
+type app struct {
+	root     *cobra.Command
+	out, err io.Writer
+	dir      string
+	json     bool
+}
+
+// usageError marks a mistake in the command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
+
+func newApp(out, errw io.Writer) *app {
+	a := &app{out: out, err: errw}
+	a.root = &cobra.Command{
+		Use:           "lienthong",
+		Short:         "Peer-to-peer registry of party members kept by their committees",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	a.root.SetOut(out)
+	a.root.SetErr(errw)
+	a.root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usagef("%v (see '%s --help')", err, c.CommandPath())
+	})
+	pf := a.root.PersistentFlags()
+	pf.StringVar(&a.dir, "dir", os.Getenv("LIENTHONG_DIR"), "data directory of the node (or set LIENTHONG_DIR)")
+	pf.BoolVar(&a.json, "json", false, "print machine-readable JSON")
+	a.root.AddCommand(
+		a.initCmd(), a.idCmd(), a.committeeCmd(), a.memberCmd(), a.movementCmd(),
+		a.importCmd(), a.exportCmd(), a.stateHashCmd(), a.demoCmd(),
+	)
+	return a
+}
+
+// needDir checks --dir.
+func (a *app) needDir() error {
+	if a.dir == "" {
+		return usagef("no data directory: pass --dir DIR or set LIENTHONG_DIR")
+	}
+	return nil
+}
+
+// session is an opened node for one command.
+type session struct {
+	dir   *datadir.Dir
+	store *store.Store
+	node  *node.Node
+}
+
+func (s *session) Close() error { return s.store.Close() }
+
+// open opens the node in --dir.
+func (a *app) open() (*session, error) {
+	if err := a.needDir(); err != nil {
+		return nil, err
+	}
+	d, err := datadir.Open(a.dir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := d.OpenStore(store.DefaultOptions(d.Config.Root))
+	if err != nil {
+		return nil, err
+	}
+	n, err := node.New(st, d.Signer, node.DefaultOptions())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &session{dir: d, store: st, node: n}, nil
+}
+
+// withNode runs fn on the opened node and closes it.
+func (a *app) withNode(fn func(*session) error) error {
+	s, err := a.open()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+// emit prints v as JSON with --json, else the human text.
+func (a *app) emit(v any, human string) error {
+	if a.json {
+		enc := json.NewEncoder(a.out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(v)
+	}
+	if human != "" && !strings.HasSuffix(human, "\n") {
+		human += "\n"
+	}
+	_, err := io.WriteString(a.out, human)
+	return err
+}
+
+// parseAssignments parses FIELD=VALUE arguments.
+func parseAssignments(args []string) (map[string]string, error) {
+	out := make(map[string]string, len(args))
+	for _, arg := range args {
+		k, v, ok := strings.Cut(arg, "=")
+		if !ok || k == "" {
+			return nil, usagef("%q is not FIELD=VALUE", arg)
+		}
+		if _, dup := out[k]; dup {
+			return nil, usagef("field %s given twice", k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"lienthong/internal/datadir"
+	"lienthong/internal/store"
+	"lienthong/node"
+	"lienthong/schema"
+)
+
+func (a *app) initCmd() *cobra.Command {
+	var name, level, kind string
+	var root bool
+	c := &cobra.Command{
+		Use:   "init --dir D --name NAME --level LEVEL [--kind workplace|residential|mixed] [--root]",
+		Short: "Create a committee's key and data directory (--root: start a new network)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.needDir(); err != nil {
+				return err
+			}
+			if name == "" {
+				return usagef("--name is required: the committee's name, e.g. \"Đảng ủy phường Hàng Bài\"")
+			}
+			if err := schema.ValidateLevel(level); err != nil {
+				return usagef("--level: %v", err)
+			}
+			if err := schema.ValidateCommitteeKind(kind); err != nil {
+				return usagef("--kind: %v", err)
+			}
+			d, err := datadir.Create(a.dir, datadir.Config{Name: name, Level: level, Kind: kind})
+			if err != nil {
+				return err
+			}
+			id := d.Signer.ID()
+			if root {
+				d.Config.Root = id
+				if err := d.SaveConfig(); err != nil {
+					return err
+				}
+				st, err := d.OpenStore(store.DefaultOptions(id))
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				n, err := node.New(st, d.Signer, node.DefaultOptions())
+				if err != nil {
+					return err
+				}
+				if _, err := n.InitRoot(name, level, kind); err != nil {
+					return err
+				}
+			}
+			human := string(id)
+			if !a.json {
+				if root {
+					human = fmt.Sprintf("%s\nnew network rooted at %s (%s, %s)", id, name, level, kind)
+				} else {
+					human = fmt.Sprintf("%s\nask the parent committee to admit this ID, then join the network with its join file", id)
+				}
+			}
+			return a.emit(map[string]any{"id": id, "root": root}, human)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&name, "name", "", "committee name")
+	f.StringVar(&level, "level", "", "organisation level: province, district, commune, grassroots, cell, ...")
+	f.StringVar(&kind, "kind", schema.CommitteeWorkplace, "committee kind: workplace, residential or mixed")
+	f.BoolVar(&root, "root", false, "make this committee the root of a new network")
+	return c
+}
+
+func (a *app) idCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "id --dir D",
+		Short: "Print this committee's ID",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.needDir(); err != nil {
+				return err
+			}
+			d, err := datadir.Open(a.dir)
+			if err != nil {
+				return err
+			}
+			return a.emit(map[string]any{"id": d.Signer.ID(), "root": d.Config.Root}, string(d.Signer.ID()))
+		},
+	}
+}

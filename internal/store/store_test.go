@@ -1,0 +1,148 @@
+package store_test
+
+import (
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"lienthong/crdt"
+	"lienthong/internal/store"
+	"lienthong/internal/testkit"
+	"lienthong/node"
+	"lienthong/schema"
+)
+
+func openMem(t testing.TB, root schema.CommitteeID) *store.Store {
+	t.Helper()
+	opts := store.DefaultOptions(root)
+	opts.InMemory = true
+	opts.SyncWrites = false
+	s, err := store.Open("", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func envelopes(ds []*schema.Decoded) [][]byte {
+	out := make([][]byte, len(ds))
+	for i, d := range ds {
+		out[i] = d.Envelope
+	}
+	return out
+}
+
+// TestAnyDeliveryOrderConverges: a real store fed a random history in any
+// order, in batches of any size, with duplicates, ends with the state hash of
+// the naive fold.
+func TestAnyDeliveryOrderConverges(t *testing.T) {
+	// The pure fold is checked on thousands of histories in crdt; this runs
+	// the store's incremental path (parking, rebuilds, re-judging after a
+	// revocation) on real Badger.
+	cases := 300
+	if testing.Short() {
+		cases = 50
+	}
+	for seed := range cases {
+		rng := rand.New(rand.NewPCG(uint64(seed), 11))
+		h := testkit.RandomHistory(rng, 4, 40, seed%2 == 0)
+		ledgers, dir := h.Expected()
+		want := testkit.StoreHash(ledgers, dir)
+		all := h.All()
+		for i := 0; i < len(all)/5; i++ {
+			all = append(all, all[rng.IntN(len(all))])
+		}
+		rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+		s := openMem(t, h.Tree.Root.ID())
+		for len(all) > 0 {
+			n := 1 + rng.IntN(min(len(all), 12))
+			if _, _, err := s.Ingest(envelopes(all[:n]), "peer"); err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+			all = all[n:]
+		}
+		if got := s.StateHash(); got != want {
+			for id, lh := range ledgers {
+				l, err := s.Ledger(id)
+				if err != nil {
+					t.Fatalf("seed %d: ledger %s: %v", seed, id, err)
+				}
+				raw, _ := l.Encode()
+				if crdt.StateHash(raw) != lh {
+					t.Errorf("seed %d: ledger %s differs: history %d ops in store vs expected", seed, id, len(l.History))
+				}
+			}
+			t.Fatalf("seed %d: state hash %s, want %s", seed, got, want)
+		}
+		s.Close()
+	}
+}
+
+func TestRejectionsChangeNothing(t *testing.T) {
+	tree := testkit.NewTree(100)
+	s := openMem(t, tree.Root.ID())
+	if _, st, err := s.Ingest(envelopes(tree.Charters), "peer"); err != nil || st.Applied != len(tree.Charters) {
+		t.Fatalf("charters: %+v %v", st, err)
+	}
+	id := schema.LedgerID{1}
+	create := testkit.Sign(tree.Cell1, testkit.Op(tree.Cell1, id, 1000, nil, &schema.MemberCreateBody{Home: tree.Cell1.ID(), Fields: map[string]string{"name": "Đỗ Thị Hằng"}}))
+	if _, st, err := s.Ingest([][]byte{create.Envelope}, "peer"); err != nil || st.Applied != 1 {
+		t.Fatalf("create: %+v %v", st, err)
+	}
+	before := s.StateHash()
+	setBy := func(a *schema.Signer) []byte {
+		return testkit.Sign(a, testkit.Op(a, id, 1100, []schema.OpID{create.ID}, &schema.MemberSetBody{Fields: map[string]string{"phone": "0912345678"}})).Envelope
+	}
+	forged := append([]byte(nil), setBy(tree.Cell1)...)
+	forged[len(forged)-3] ^= 0xff // inside the signature
+	env, err := schema.DecodeEnvelope(setBy(tree.Cell1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Op = append(env.Op[:len(env.Op)-1:len(env.Op)-1], 0xff) // body byte changed, old signature
+	tampered, _ := schema.Marshal(env)
+	// Validly signed, but the body sets a 3-digit card number.
+	badBody, _, err := tree.Cell1.Sign(&schema.Op{Ledger: id, Author: tree.Cell1.ID(), Deps: []schema.OpID{create.ID}, HLC: 1100, Kind: schema.KindMemberSet,
+		Body: []byte{0xa1, 0x01, 0xa1, 0x64, 'c', 'a', 'r', 'd', 0x63, '1', '2', '3'}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		env  []byte
+		want error
+	}{
+		{"unknown key", setBy(testkit.Signer("stranger")), crdt.ErrUnauthorized},
+		{"not home nor superior", setBy(tree.Commune), crdt.ErrUnauthorized},
+		{"forged signature", forged, schema.ErrBadSignature},
+		{"tampered op", tampered, schema.ErrMalformed},
+		{"oversized", make([]byte, schema.MaxEnvelopeSize+1), schema.ErrTooLarge},
+		{"garbage", []byte{0xff, 0x00, 0x13}, schema.ErrMalformed},
+		{"malformed body", badBody, schema.ErrInvalidField},
+		{"unknown kind", mustSign(t, tree.Cell1, &schema.Op{Ledger: id, Author: tree.Cell1.ID(), HLC: 1100, Kind: 999, Body: []byte{0xa0}}), schema.ErrUnknownKind},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, _, err := s.Ingest([][]byte{tc.env}, "peer")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res[0].Outcome != node.Rejected || !errors.Is(res[0].Err, tc.want) {
+				t.Fatalf("outcome %s err %v, want rejected with %v", res[0].Outcome, res[0].Err, tc.want)
+			}
+			if s.StateHash() != before {
+				t.Fatal("state changed")
+			}
+		})
+	}
+}
+
+func mustSign(t *testing.T, s *schema.Signer, op *schema.Op) []byte {
+	t.Helper()
+	env, _, err := s.Sign(op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
