@@ -44,36 +44,63 @@ func civilFromDays(z int) (y, m, d int) {
 
 func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
-// addYears moves a day n years on, the way time.Time.AddDate does: 29
-// February becomes 1 March in a common year.
-func addYears(day, n int) int {
+// civil is a calendar date, for the arithmetic that needs its parts.
+type civil struct{ y, m, d int }
+
+func toCivil(day int) civil {
 	y, m, d := civilFromDays(day)
-	y += n
+	return civil{y, m, d}
+}
+
+// after returns the day n years after c, the way time.Time.AddDate counts:
+// 29 February becomes 1 March in a common year. Someone born on c turns n
+// on that day.
+func (c civil) after(n int) int {
+	y, m, d := c.y+n, c.m, c.d
 	if m == 2 && d == 29 && !isLeap(y) {
 		m, d = 3, 1
 	}
 	return daysFromCivil(y, m, d)
 }
 
-// ageAt returns the age in whole years, on day at, of someone born on born.
-func ageAt(born, at int) int {
-	by, bm, bd := civilFromDays(born)
-	ay, am, ad := civilFromDays(at)
-	age := ay - by
-	if am < bm || am == bm && ad < bd {
+// before returns the day n years before c on the same month and day, or
+// 28 February for a 29 February that year lacks: the last day on which
+// someone is born who is n years old on c.
+func (c civil) before(n int) int {
+	y, m, d := c.y-n, c.m, c.d
+	if m == 2 && d == 29 && !isLeap(y) {
+		d = 28
+	}
+	return daysFromCivil(y, m, d)
+}
+
+// yearsTo returns the age on at, in whole years, of someone born on c.
+func (c civil) yearsTo(at civil) int {
+	age := at.y - c.y
+	if at.m < c.m || at.m == c.m && at.d < c.d {
 		age--
 	}
 	return age
 }
 
+// addYears moves a day n years on; see civil.after.
+func addYears(day, n int) int { return toCivil(day).after(n) }
+
+// yearsBefore moves a day n years back; see civil.before.
+func yearsBefore(day, n int) int { return toCivil(day).before(n) }
+
+// ageAt returns the age in whole years, on day at, of someone born on born.
+func ageAt(born, at int) int { return toCivil(born).yearsTo(toCivil(at)) }
+
 // appendDate appends day as YYYY-MM-DD (schema.DateLayout).
-func appendDate(b []byte, day int) []byte {
-	y, m, d := civilFromDays(day)
-	b = appendPadded(b, y, 4)
+func appendDate(b []byte, day int) []byte { return appendCivil(b, toCivil(day)) }
+
+func appendCivil(b []byte, c civil) []byte {
+	b = appendPadded(b, c.y, 4)
 	b = append(b, '-')
-	b = appendPadded(b, m, 2)
+	b = appendPadded(b, c.m, 2)
 	b = append(b, '-')
-	return appendPadded(b, d, 2)
+	return appendPadded(b, c.d, 2)
 }
 
 // appendPadded appends the non-negative v in decimal, zero-padded to width.
@@ -89,16 +116,4 @@ func appendPadded(b []byte, v, width int) []byte {
 		b = append(b, '0')
 	}
 	return append(b, tmp[i:]...)
-}
-
-// yearsBefore returns the day n years before day on the same month and day,
-// or 28 February for a 29 February that year lacks: the last day on which
-// someone born then is n years old at day.
-func yearsBefore(day, n int) int {
-	y, m, d := civilFromDays(day)
-	y -= n
-	if m == 2 && d == 29 && !isLeap(y) {
-		d = 28
-	}
-	return daysFromCivil(y, m, d)
 }

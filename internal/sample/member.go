@@ -74,6 +74,9 @@ var fieldNames = [numFields]string{"name", "sex", "born", "birthplace", "hometow
 // minFull is the number of full members a cell needs.
 const minFull = 3
 
+// maxAge is the age of the oldest members generated.
+const maxAge = 85
+
 // Members returns n members of the committees of t, generated from seed. It
 // holds them all in memory; use EachMember for more than about 100,000.
 func Members(seed uint64, t *Tree, n int, opts Options) ([]Member, error) {
@@ -134,19 +137,26 @@ type home struct {
 }
 
 type generator struct {
-	r       *rand.Rand
-	t       *Tree
-	p       *province
-	opts    Options
-	ref     int // reference date, in days
-	homes   []home
-	cum     []uint64 // cumulative weights of homes
-	forced  int      // members 0..forced-1 go round-robin to homes as full members
-	resCell []int    // indexes into homes of residential cells, for 213 links
-	lines   []int32  // register lines used per home
-	cards   permutation
-	profile permutation
-	abbrev  string
+	r    *rand.Rand
+	t    *Tree
+	p    *province
+	opts Options
+	ref  int // reference date, in days
+	// refDate is the reference date, and bornBefore[n] the last birth day
+	// of those n years old on it.
+	refDate    civil
+	bornBefore [maxAge + 2]int
+	// lastFull is the last admission day whose year of probation is over
+	// by the reference date.
+	lastFull int
+	homes    []home
+	cum      []uint64 // cumulative weights of homes
+	forced   int      // members 0..forced-1 go round-robin to homes as full members
+	resCell  []int    // indexes into homes of residential cells, for 213 links
+	lines    []int32  // register lines used per home
+	cards    permutation
+	profile  permutation
+	abbrev   string
 
 	buf  []byte
 	span [numFields][2]int32
@@ -184,6 +194,14 @@ func newGenerator(seed uint64, t *Tree, opts Options) (*generator, error) {
 		lines:  make([]int32, len(idx)),
 		abbrev: p.abbrev(),
 		buf:    make([]byte, 0, 1024),
+	}
+	g.refDate = toCivil(g.ref)
+	for n := range g.bornBefore {
+		g.bornBefore[n] = g.refDate.before(n)
+	}
+	g.lastFull = yearsBefore(g.ref, 1)
+	for addYears(g.lastFull+1, 1) <= g.ref {
+		g.lastFull++
 	}
 	g.cards = newPermutation(maxMembers, g.r.Uint64())
 	g.profile = newPermutation(1_000_000, g.r.Uint64())
@@ -289,7 +307,7 @@ func (g *generator) member(i int) Member {
 	grp := ethnicByBirth[bp.region].pick(r)
 
 	born, admitted := g.dates(h, probation)
-	bornYear, _, _ := civilFromDays(born)
+	bornYear := born.y
 
 	start := len(g.buf)
 	g.buf = writeName(g.buf, r, grp, bp.south(), female, bornYear)
@@ -300,7 +318,7 @@ func (g *generator) member(i int) Member {
 		g.str(fSex, schema.SexMale)
 	}
 	start = len(g.buf)
-	g.buf = appendDate(g.buf, born)
+	g.buf = appendCivil(g.buf, born)
 	g.set(fBorn, start)
 
 	start = len(g.buf)
@@ -348,7 +366,7 @@ func (g *generator) member(i int) Member {
 	g.buf = appendPadded(g.buf, r.IntN(10_000_000), 7)
 	g.set(fPhone, start)
 
-	age := ageAt(born, g.ref)
+	age := born.yearsTo(g.refDate)
 	g.work(h, female, age, bornYear, bp)
 
 	start = len(g.buf)
@@ -379,13 +397,13 @@ func (g *generator) member(i int) Member {
 	g.set(fRegisterLine, start)
 
 	start = len(g.buf)
-	g.buf = appendDate(g.buf, admitted)
+	g.buf = appendCivil(g.buf, admitted)
 	g.set(fAdmitted, start)
 	if !probation {
 		start = len(g.buf)
-		g.buf = appendDate(g.buf, addYears(admitted, 1))
+		g.buf = appendDate(g.buf, admitted.after(1))
 		g.set(fFull, start)
-		if years := ageAt(admitted, g.ref); years >= 30 {
+		if years := admitted.yearsTo(g.refDate); years >= 30 {
 			for _, b := range badgeYears {
 				if years >= b {
 					start = len(g.buf)
@@ -419,43 +437,36 @@ func (g *generator) member(i int) Member {
 // members were admitted so recently that their first year ends after the
 // reference date; everyone else early enough that it ends on or before it.
 // Everyone is 18 to 85 at the reference date and was admitted at 18 to 40.
-func (g *generator) dates(h *home, probation bool) (born, admitted int) {
+func (g *generator) dates(h *home, probation bool) (born, admitted civil) {
 	r := g.r
-	// lastFull is the last admission day whose year of probation is over
-	// by the reference date.
-	lastFull := yearsBefore(g.ref, 1)
-	for addYears(lastFull+1, 1) <= g.ref {
-		lastFull++
-	}
 	if probation {
-		admitted = between(r, lastFull+1, g.ref)
+		admitted = toCivil(between(r, g.lastFull+1, g.ref))
 		age := 18 + min(r.IntN(23), r.IntN(23))
 		if h.workplace {
 			age = 21 + min(r.IntN(20), r.IntN(20))
 		}
-		born = between(r, yearsBefore(admitted, age+1)+1, yearsBefore(admitted, age))
-		return born, admitted
+		return toCivil(between(r, admitted.before(age+1)+1, admitted.before(age))), admitted
 	}
 	var age int
 	switch {
 	case h.workplace:
 		age = triangular(r, 23, 60)
 	case chance(r, 0.55):
-		age = 60 + min(r.IntN(26), r.IntN(26)+r.IntN(26)) // retired, thinning with age
+		age = 60 + min(r.IntN(maxAge-59), r.IntN(maxAge-59)+r.IntN(maxAge-59)) // retired, thinning with age
 	default:
 		age = triangular(r, 19, 59)
 	}
-	born = between(r, yearsBefore(g.ref, age+1)+1, yearsBefore(g.ref, age))
+	born = toCivil(between(r, g.bornBefore[age+1]+1, g.bornBefore[age]))
 
 	// Admitted at 18 to 40, on or before lastFull.
-	lo := addYears(born, 18)
-	hi := min(addYears(born, 41)-1, lastFull)
+	lo := born.after(18)
+	hi := min(born.after(41)-1, g.lastFull)
 	at := 18 + min(r.IntN(23), r.IntN(23))
-	admitted = between(r, addYears(born, at), addYears(born, at+1)-1)
-	if admitted > hi {
-		admitted = between(r, max(lo, hi-730), hi)
+	day := between(r, born.after(at), born.after(at+1)-1)
+	if day > hi {
+		day = between(r, max(lo, hi-730), hi)
 	}
-	return born, max(admitted, lo)
+	return born, toCivil(max(day, lo))
 }
 
 // writeLocality appends a commune or ward of province p that need not be
@@ -482,7 +493,7 @@ func (g *generator) address(h *home, m *Member) {
 		g.set(fAddress, start)
 		if chance(r, 0.03) {
 			start = len(g.buf)
-			g.buf = g.writeAddress(g.buf, true, "", "phường "+place(r), byPopulation.pick(r))
+			g.buf = g.writeAddress(g.buf, true, "", "", byPopulation.pick(r))
 			g.set(fTempAddress, start)
 		}
 	case h.workplace && len(g.resCell) > 0 && chance(r, g.opts.ResidenceShare):
@@ -493,18 +504,13 @@ func (g *generator) address(h *home, m *Member) {
 		g.set(fAddress, start)
 	case chance(r, 0.25):
 		// Registered in the home town, renting near work.
-		g.buf = g.writeAddress(g.buf, false, "", "xã "+place(r), byPopulation.pick(r))
+		g.buf = g.writeAddress(g.buf, false, "", "", byPopulation.pick(r))
 		g.set(fAddress, start)
 		start = len(g.buf)
-		g.buf = g.writeAddress(g.buf, true, "", "phường "+place(r), g.p)
+		g.buf = g.writeAddress(g.buf, true, "", "", g.p)
 		g.set(fTempAddress, start)
 	default:
-		urban := chance(r, 0.6)
-		commune := "xã " + place(r)
-		if urban {
-			commune = "phường " + place(r)
-		}
-		g.buf = g.writeAddress(g.buf, urban, "", commune, g.p)
+		g.buf = g.writeAddress(g.buf, chance(r, 0.6), "", "", g.p)
 		g.set(fAddress, start)
 	}
 }
@@ -512,7 +518,8 @@ func (g *generator) address(h *home, m *Member) {
 // writeAddress appends an address in commune ("phường Tân Phú") of p:
 // house, lane and street in towns ("Số 12, ngõ 45, phố Trần Hưng Đạo"),
 // village in the country ("Thôn Đông"). cell, if given, is the residential
-// cell's place and names the neighbourhood or village.
+// cell's place and names the neighbourhood or village; commune "" stands
+// for a ward or commune made up on the spot.
 func (g *generator) writeAddress(b []byte, urban bool, cell, commune string, p *province) []byte {
 	r := g.r
 	if urban {
@@ -556,7 +563,16 @@ func (g *generator) writeAddress(b []byte, urban bool, cell, commune string, p *
 		}
 	}
 	b = append(b, ", "...)
-	b = append(b, commune...)
+	switch {
+	case commune != "":
+		b = append(b, commune...)
+	case urban:
+		b = append(b, "phường "...)
+		b = writePlace(b, r)
+	default:
+		b = append(b, "xã "...)
+		b = writePlace(b, r)
+	}
 	b = append(b, ", "...)
 	return append(b, p.display()...)
 }
@@ -564,11 +580,13 @@ func (g *generator) writeAddress(b []byte, urban bool, cell, commune string, p *
 // appendLowerFirst appends s with its first word in lower case, the way an
 // address writes a neighbourhood: "tổ dân phố 5", "khu phố 3".
 func appendLowerFirst(b []byte, s string) []byte {
-	for _, w := range [...]string{"Tổ ", "Khu "} {
-		if rest, ok := strings.CutPrefix(s, w); ok {
-			b = append(b, strings.ToLower(w)...)
-			return append(b, rest...)
-		}
+	if rest, ok := strings.CutPrefix(s, "Tổ "); ok {
+		b = append(b, "tổ "...)
+		return append(b, rest...)
+	}
+	if rest, ok := strings.CutPrefix(s, "Khu "); ok {
+		b = append(b, "khu "...)
+		return append(b, rest...)
 	}
 	return append(b, s...)
 }

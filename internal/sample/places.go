@@ -75,13 +75,13 @@ var (
 type cellStyle int
 
 const (
-	cellsTDP     cellStyle = iota // Tổ dân phố N (northern and central wards)
-	cellsKhuPho                   // Khu phố N (southern wards)
-	cellsThon                     // Thôn Đông, Thôn Tân Phú (northern villages)
-	cellsXom                      // Xóm N (north-central villages)
-	cellsAp                       // Ấp Tân Phú (southern hamlets)
-	cellsBan                      // Bản Nà Phìn (northern mountains)
-	cellsBuon                     // Buôn Kô Sier (Central Highlands)
+	cellsTDP    cellStyle = iota // Tổ dân phố N (northern and central wards)
+	cellsKhuPho                  // Khu phố N (southern wards)
+	cellsThon                    // Thôn Đông, Thôn Tân Phú (northern villages)
+	cellsXom                     // Xóm N (north-central villages)
+	cellsAp                      // Ấp Tân Phú (southern hamlets)
+	cellsBan                     // Bản Nà Phìn (northern mountains)
+	cellsBuon                    // Buôn Kô Sier (Central Highlands)
 )
 
 // residentialCellPlace names the k-th residential cell (from 0) of a commune,

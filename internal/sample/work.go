@@ -58,9 +58,9 @@ var occupationsAt = map[workplaceKind]*weighted[*occupation]{
 		occ("Thanh tra viên", eduGrad, empOwn, 4), occ("Lái xe", eduBasic, empOwn, 3)),
 	wkClinic: newWeighted(occ("Bác sĩ", eduHigher, empOwn, 20), occ("Y sĩ", eduMid, empOwn, 35),
 		occ("Điều dưỡng", eduMid, empOwn, 30), occ("Hộ sinh", eduMid, empOwn, 15)),
-	wkPolice:   newWeighted(occ("Sĩ quan Công an", eduMid, empOwn, 85), occ("Hạ sĩ quan Công an", eduBasic, empOwn, 15)),
-	wkMilitia:  newWeighted(occ("Công chức", eduMid, empOwn, 40), occ("Quân nhân", eduBasic, empOwn, 60)),
-	wkCommune:  newWeighted(occ("Công chức", eduGrad, empOwn, 70), occ("Viên chức", eduMid, empOwn, 15), occ("Cán bộ đoàn thể", eduMid, empOwn, 15)),
+	wkPolice:  newWeighted(occ("Sĩ quan Công an", eduMid, empOwn, 85), occ("Hạ sĩ quan Công an", eduBasic, empOwn, 15)),
+	wkMilitia: newWeighted(occ("Công chức", eduMid, empOwn, 40), occ("Quân nhân", eduBasic, empOwn, 60)),
+	wkCommune: newWeighted(occ("Công chức", eduGrad, empOwn, 70), occ("Viên chức", eduMid, empOwn, 15), occ("Cán bộ đoàn thể", eduMid, empOwn, 15)),
 }
 
 // Occupations of members of residential cells.

@@ -32,11 +32,18 @@ func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]node.
 		for _, d := range chunk {
 			results = append(results, b.process(d, fresh))
 		}
-		if err := b.drain(); err != nil {
+		err := b.drain()
+		if err == nil {
+			err = b.commit()
+		} else {
 			b.txn.Discard()
-			return results, total, err
 		}
-		if err := b.commit(); err != nil {
+		if err != nil {
+			if b.touchedWaiting {
+				if lerr := s.loadWaiting(); lerr != nil {
+					return results, total, errors.Join(err, lerr)
+				}
+			}
 			return results, total, err
 		}
 		total.Add(b.stats)
@@ -90,6 +97,9 @@ type batch struct {
 	queue   []*schema.Decoded
 	stats   node.ApplyStats
 	err     error
+	// touchedWaiting: s.waiting was changed and must be reloaded if the
+	// batch does not commit.
+	touchedWaiting bool
 }
 
 func (s *Store) newBatch(origin string) *batch {
@@ -236,28 +246,27 @@ const maxParked = 1 << 20
 
 func (b *batch) park(d *schema.Decoded, missing []schema.OpID) {
 	b.set(parkKey(d.ID), d.Envelope)
+	b.touchedWaiting = true
 	for _, m := range missing {
 		b.set(waitKey(m, d.ID), nil)
+		b.s.waiting[m] = append(b.s.waiting[m], d.ID)
 	}
 	b.stats.Parked++
 }
 
 // wake queues the ops parked on dep.
 func (b *batch) wake(dep schema.OpID) {
-	prefix := waitPrefix(dep)
-	var ids []schema.OpID
-	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-	for it.Rewind(); it.Valid(); it.Next() {
-		var id schema.OpID
-		copy(id[:], it.Item().Key()[len(prefix):])
-		ids = append(ids, id)
+	ids, ok := b.s.waiting[dep]
+	if !ok {
+		return
 	}
-	it.Close()
+	delete(b.s.waiting, dep)
+	b.touchedWaiting = true
 	for _, id := range ids {
+		b.del(waitKey(dep, id))
 		raw, err := get(b.txn, parkKey(id))
 		if errors.Is(err, ErrNotFound) {
-			b.del(waitKey(dep, id))
-			continue
+			continue // woken through another dep already
 		}
 		if err != nil {
 			b.fail(err)
@@ -270,7 +279,13 @@ func (b *batch) wake(dep schema.OpID) {
 		}
 		b.del(parkKey(id))
 		for _, dd := range d.Op.Deps {
-			b.del(waitKey(dd, id))
+			if dd != dep {
+				b.del(waitKey(dd, id))
+				b.s.waiting[dd] = slices.DeleteFunc(b.s.waiting[dd], func(x schema.OpID) bool { return x == id })
+				if len(b.s.waiting[dd]) == 0 {
+					delete(b.s.waiting, dd)
+				}
+			}
 		}
 		b.queue = append(b.queue, d)
 		b.stats.Woken++

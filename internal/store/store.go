@@ -49,6 +49,9 @@ type Store struct {
 	dir  *crdt.Directory
 	seq  uint64
 	hash crdt.Hash
+	// waiting maps a missing dep to the parked ops that wait for it: a copy
+	// of the pw/ keys, so that applying an op needs no scan.
+	waiting map[schema.OpID][]schema.OpID
 
 	closeOnce sync.Once
 	closeErr  error
@@ -94,6 +97,9 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil
 	})
+	if err == nil {
+		err = s.loadWaiting()
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("reading store metadata: %w", err)
@@ -103,6 +109,23 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store belongs to the network rooted at %s, not %s", s.dir.Root, opts.Root)
 	}
 	return s, nil
+}
+
+// loadWaiting reads the parked-op index into memory.
+func (s *Store) loadWaiting() error {
+	s.waiting = map[schema.OpID][]schema.OpID{}
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pWaiting})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()[len(pWaiting):]
+			var dep, id schema.OpID
+			copy(dep[:], k[:32])
+			copy(id[:], k[32:])
+			s.waiting[dep] = append(s.waiting[dep], id)
+		}
+		return nil
+	})
 }
 
 // Close closes the store; it is idempotent.

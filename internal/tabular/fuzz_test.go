@@ -1,6 +1,8 @@
 package tabular
 
 import (
+	"os"
+	"time"
 	"bytes"
 	"errors"
 	"io"
@@ -81,5 +83,9 @@ func FuzzReadXLSX(f *testing.F) {
 	x.Write(&buf)
 	x.Close()
 	f.Add(buf.Bytes())
-	f.Fuzz(func(t *testing.T, data []byte) { checkRead(t, data, XLSX) })
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tm := time.AfterFunc(5*time.Second, func() { os.WriteFile("/tmp/hang.xlsx", data, 0o644); panic("hang") })
+		defer tm.Stop()
+		checkRead(t, data, XLSX)
+	})
 }

@@ -1,0 +1,132 @@
+package node_test
+
+import (
+	"errors"
+	"testing"
+
+	"lienthong/crdt"
+	"lienthong/internal/store"
+	"lienthong/internal/testkit"
+	"lienthong/node"
+	"lienthong/schema"
+)
+
+// newNode opens a real on-disk store holding tree's directory and a node
+// signing as who.
+func newNode(t *testing.T, dir string, tree *testkit.Tree, who *schema.Signer) (*node.Node, *store.Store) {
+	t.Helper()
+	st, err := store.Open(dir, store.DefaultOptions(tree.Root.ID()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, _, err := st.Ingest(envelopesOf(tree.Charters), "setup"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.New(st, who, node.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, st
+}
+
+func TestMemberLifecycleSurvivesRestart(t *testing.T) {
+	tree := testkit.NewTree(100)
+	dir := t.TempDir()
+	n, st := newNode(t, dir, tree, tree.Cell1)
+	id, err := n.CreateMember("", map[string]string{"name": "Phan Thị Thu Hà", "sex": "F", "born": "1985-03-08", "card": "01234567"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.SetFields(id, map[string]string{"phone": "0912345678"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Move(id, schema.MovementBody{Type: schema.MoveFull, Date: "2025-03-08"}); err != nil {
+		t.Fatal(err)
+	}
+	hash := n.StateHash()
+	st.Close()
+
+	n2, _ := newNode(t, dir, tree, tree.Cell1)
+	if n2.StateHash() != hash {
+		t.Fatal("state hash changed across restart")
+	}
+	m, err := n2.Member(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Fields["phone"] != "0912345678" || m.Status != schema.StatusFull || m.Home != string(tree.Cell1.ID()) || len(m.History) != 3 {
+		t.Fatalf("member after restart: %+v", m)
+	}
+	ids, err := n2.FindByCard("01234567")
+	if err != nil || len(ids) != 1 || ids[0] != id {
+		t.Fatalf("card index: %v %v", ids, err)
+	}
+}
+
+func TestRefusedWriteLeavesNothing(t *testing.T) {
+	tree := testkit.NewTree(100)
+	home, st := newNode(t, t.TempDir(), tree, tree.Cell1)
+	id, err := home.CreateMember("", map[string]string{"name": "Vũ Đức Thắng"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The residence commune shares the store here only to try a write the
+	// policy refuses.
+	other, err := node.New(st, tree.Commune, node.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := st.StateHash()
+	_, err = other.SetFields(id, map[string]string{"phone": "0912345678"})
+	if !errors.Is(err, crdt.ErrUnauthorized) {
+		t.Fatalf("got %v, want ErrUnauthorized", err)
+	}
+	if st.StateHash() != before {
+		t.Fatal("refused write changed state")
+	}
+	if _, q, _, _ := st.Counts(); q != 0 {
+		t.Fatalf("refused local write was quarantined (%d)", q)
+	}
+	if _, err := home.SetFields(id, map[string]string{"card": "123"}); !errors.Is(err, schema.ErrInvalidField) {
+		t.Fatalf("bad card: got %v", err)
+	}
+	// The superior may write.
+	sup, _ := node.New(st, tree.Grassroots, node.DefaultOptions())
+	if _, err := sup.SetFields(id, map[string]string{"phone": "0912345678"}); err != nil {
+		t.Fatalf("superior write refused: %v", err)
+	}
+}
+
+func TestImportSignsInBatches(t *testing.T) {
+	tree := testkit.NewTree(100)
+	n, st := newNode(t, t.TempDir(), tree, tree.Cell1)
+	in := make([]node.MemberInput, 4500)
+	for i := range in {
+		in[i] = node.MemberInput{Fields: map[string]string{"name": "Đặng Văn Bình", "sex": "M"}}
+	}
+	var calls []int
+	stats, err := n.Import(in, func(done int) { calls = append(calls, done) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Created != 4500 || len(calls) != 3 || calls[2] != 4500 {
+		t.Fatalf("stats %+v, progress %v", stats, calls)
+	}
+	acc, _, _, _ := st.Counts()
+	if acc != 4500+len(tree.Charters) {
+		t.Fatalf("%d ops stored", acc)
+	}
+	ms, _ := n.Members()
+	// Re-importing the same rows with their IDs changes nothing.
+	again := make([]node.MemberInput, len(ms))
+	for i, m := range ms {
+		id, _ := schema.ParseLedgerID(m.ID)
+		again[i] = node.MemberInput{ID: id, Fields: m.Fields}
+	}
+	before := st.StateHash()
+	stats, err = n.Import(again, nil)
+	if err != nil || stats.Updated != 0 || st.StateHash() != before {
+		t.Fatalf("re-import: %+v %v", stats, err)
+	}
+}

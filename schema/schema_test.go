@@ -1,0 +1,158 @@
+package schema_test
+
+import (
+	"errors"
+	"testing"
+
+	"lienthong/internal/testkit"
+	"lienthong/schema"
+)
+
+func sampleOp(s *schema.Signer, hlc schema.HLC) *schema.Op {
+	return testkit.Op(s, schema.LedgerID{1, 2, 3}, hlc, nil, &schema.MemberCreateBody{Home: s.ID(), Fields: map[string]string{"name": "Hoàng Thị Lan", "card": "01234567"}})
+}
+
+func TestSignVerifyRoundTrip(t *testing.T) {
+	s := testkit.Signer("a")
+	env, id, err := s.Sign(sampleOp(s, 42))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := schema.Decode(env, schema.NewVerifier())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ID != id || d.Op.HLC != 42 || d.Op.Author != s.ID() {
+		t.Fatalf("decoded %+v", d.Op)
+	}
+	if b := d.Body.(*schema.MemberCreateBody); b.Fields["name"] != "Hoàng Thị Lan" {
+		t.Fatalf("body %+v", b)
+	}
+	// The same op signed again has the same bytes and ID (canonical
+	// encoding, deterministic Ed25519).
+	env2, id2, _ := s.Sign(sampleOp(s, 42))
+	if id2 != id || string(env2) != string(env) {
+		t.Fatal("signing is not deterministic")
+	}
+}
+
+func TestWrongAuthorKeyFails(t *testing.T) {
+	a, b := testkit.Signer("a"), testkit.Signer("b")
+	op := sampleOp(a, 1)
+	op.Author = b.ID() // claims to be b, signed by a
+	env, _, _ := a.Sign(op)
+	if _, err := schema.Decode(env, schema.NewVerifier()); !errors.Is(err, schema.ErrBadSignature) {
+		t.Fatalf("got %v, want ErrBadSignature", err)
+	}
+}
+
+func TestBatchProofs(t *testing.T) {
+	s := testkit.Signer("a")
+	for _, n := range []int{1, 2, 3, 7, 8, 100} {
+		ops := make([]*schema.Op, n)
+		for i := range ops {
+			ops[i] = sampleOp(s, schema.HLC(i+1))
+		}
+		envs, ids, err := s.SignBatch(ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := schema.NewVerifier()
+		for i, env := range envs {
+			d, err := schema.Decode(env, v)
+			if err != nil {
+				t.Fatalf("n=%d op %d: %v", n, i, err)
+			}
+			if d.ID != ids[i] {
+				t.Fatalf("n=%d op %d: ID mismatch", n, i)
+			}
+		}
+		if n < 2 {
+			continue
+		}
+		// Moving a proof to another op of the batch must fail.
+		e0, _ := schema.DecodeEnvelope(envs[0])
+		e1, _ := schema.DecodeEnvelope(envs[1])
+		e0.Proof = e1.Proof
+		swapped, _ := schema.Marshal(e0)
+		if _, err := schema.Decode(swapped, schema.NewVerifier()); err == nil {
+			t.Fatalf("n=%d: an op verified with another op's proof", n)
+		}
+	}
+}
+
+func TestStrictDecoder(t *testing.T) {
+	cases := map[string][]byte{
+		"duplicate map key": {0xa2, 0x01, 0x40, 0x01, 0x40},
+		"indefinite map":    {0xbf, 0x01, 0x40, 0xff},
+		"trailing bytes":    {0xa0, 0x00},
+		"tag":               {0xc1, 0x00},
+		"empty":             {},
+	}
+	for name, b := range cases {
+		if _, err := schema.DecodeEnvelope(b); !errors.Is(err, schema.ErrMalformed) {
+			t.Errorf("%s: got %v, want ErrMalformed", name, err)
+		}
+	}
+}
+
+func TestValidateField(t *testing.T) {
+	good := map[string]string{"card": "01234567", "citizen_id": "001203004005", "born": "1980-02-29", "sex": "F", "profile": "012345HN", "name": "Lý Thị Ngọc"}
+	for k, v := range good {
+		if err := schema.ValidateField(k, v); err != nil {
+			t.Errorf("%s=%q: %v", k, v, err)
+		}
+	}
+	bad := map[string]string{"card": "1234567", "citizen_id": "12345678901", "born": "1981-02-29", "sex": "Nam", "profile": "12345HN", "name": "", "nickname": "x"}
+	for k, v := range bad {
+		err := schema.ValidateField(k, v)
+		var fe *schema.FieldError
+		if !errors.As(err, &fe) || fe.Field != k {
+			t.Errorf("%s=%q: got %v, want a FieldError naming %s", k, v, err, k)
+		}
+	}
+}
+
+func TestHLCNext(t *testing.T) {
+	h := schema.MakeHLC(1000, 0)
+	if n := h.Next(2000); n != schema.MakeHLC(2000, 0) {
+		t.Fatalf("wall ahead: %d", n)
+	}
+	if n := h.Next(500); n != h+1 {
+		t.Fatalf("wall behind: got %d want %d", n, h+1)
+	}
+	seen := schema.MakeHLC(3000, 5)
+	if n := h.Next(2000, seen); n != seen+1 {
+		t.Fatalf("seen ahead: got %d", n)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	s := testkit.Signer("fuzz")
+	env, _, _ := s.Sign(sampleOp(s, 7))
+	f.Add(env)
+	envs, _, _ := s.SignBatch([]*schema.Op{sampleOp(s, 1), sampleOp(s, 2), sampleOp(s, 3)})
+	f.Add(envs[2])
+	f.Add([]byte{0xa0})
+	v := schema.NewVerifier()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := schema.Decode(data, v)
+		if err != nil {
+			return
+		}
+		if d.ID != schema.IDOf(mustEnv(t, data).Op) {
+			t.Fatal("ID is not the hash of the signed bytes")
+		}
+		if _, err := schema.DecodeBody(d.Op.Kind, d.Op.Body); err != nil {
+			t.Fatalf("accepted op has an invalid body: %v", err)
+		}
+	})
+}
+
+func mustEnv(t *testing.T, data []byte) *schema.Envelope {
+	env, err := schema.DecodeEnvelope(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
