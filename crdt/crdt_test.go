@@ -158,7 +158,7 @@ func TestDirectoryRules(t *testing.T) {
 			&schema.CharterBody{ID: child.ID(), Name: "Chi bộ mới", Level: "cell", Parent: parent, Kind: schema.CommitteeWorkplace, IssuedAt: "2025-08-01"}))
 	}
 	for _, d := range []*schema.Decoded{
-		charter(tree.Cell1, tree.Grassroots.ID(), 200),                 // signed by someone other than the parent
+		charter(tree.Cell1, tree.Grassroots.ID(), 200),                            // signed by someone other than the parent
 		charter(testkit.Signer("outsider"), testkit.Signer("outsider").ID(), 200), // parent not chartered
 	} {
 		if err := crdt.ApplyDirectory(dir.Clone(), d); !errors.Is(err, crdt.ErrUnauthorized) {
