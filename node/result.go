@@ -29,6 +29,7 @@ func (o Outcome) String() string {
 // Result is what happened to one op.
 type Result struct {
 	ID      schema.OpID
+	Ledger  schema.LedgerID
 	Outcome Outcome
 	Err     error // the *crdt.RejectError or *crdt.MissingError
 }

@@ -247,7 +247,7 @@ func (c *Calendar) WorkingDaysBetween(a, b Date) int {
 	n := 0
 	for lo := ja + 1; lo <= jb; {
 		y := c.yearAt(lo)
-		hi := min(jb, y.first+len(y.working)-2)
+		hi := min(jb, y.first+len(y.working)-1)
 		n += y.cum[hi-y.first+1] - y.cum[lo-y.first]
 		lo = hi + 1
 	}

@@ -313,6 +313,21 @@ func TestCompensationSkipsExtraDays(t *testing.T) {
 	}
 }
 
+// A public holiday that is an extra workday earns no day in lieu.
+func TestWorkedHolidayEarnsNoDayInLieu(t *testing.T) {
+	o := DefaultOptions()
+	o.ExtraWorkdays = []Date{date(2023, time.September, 2)} // Saturday
+	c := mustNew(t, o)
+	for _, d := range []Date{date(2023, time.September, 2), date(2023, time.September, 4)} {
+		if !c.IsWorkingDay(d) {
+			t.Errorf("%s should be worked", d)
+		}
+	}
+	if c.IsWorkingDay(date(2023, time.September, 1)) {
+		t.Error("1 Sep 2023 should stay off")
+	}
+}
+
 func TestOptionsValidate(t *testing.T) {
 	mod := func(f func(*Options)) Options {
 		o := DefaultOptions()

@@ -310,7 +310,7 @@ func (g *generator) member(i int) Member {
 	bornYear := born.y
 
 	start := len(g.buf)
-	g.buf = writeName(g.buf, r, grp, bp.south(), female, bornYear)
+	g.buf = writeName(g.buf, r, grp, bp.southNames(), female, bornYear)
 	g.set(fName, start)
 	if female {
 		g.str(fSex, schema.SexFemale)

@@ -58,7 +58,7 @@ var schoolNames = []string{"Chu Văn An", "Lê Quý Đôn", "Nguyễn Trãi", "T
 	"Huỳnh Thúc Kháng", "Võ Thị Sáu", "Nguyễn Thị Minh Khai", "Lê Thánh Tông", "Tô Hiệu",
 	"Hùng Vương", "Nguyễn Văn Cừ", "Phan Châu Trinh", "Nguyễn Khuyến", "Lê Văn Hưu",
 	"Trần Quốc Tuấn", "Hàn Thuyên", "Lương Văn Tụy", "Phan Huy Chú", "Mạc Đĩnh Chi",
-	"Nguyễn Tất Thành", "Kim Liên", "Yên Hòa", "Việt Đức", "Chuyên"}
+	"Nguyễn Tất Thành", "Kim Liên", "Yên Hòa", "Việt Đức"}
 
 // Names of the villages of rural communes in the north and centre.
 var villageNames = []string{"Đông", "Đoài", "Nam", "Bắc", "Trung", "Thượng", "Hạ",

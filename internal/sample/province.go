@@ -173,6 +173,11 @@ func (p *province) abbrev() string {
 	return b.String()
 }
 
-// south reports whether the province writes family names the southern way
-// (Huỳnh, Võ) and calls urban neighbourhoods khu phố and villages ấp.
+// south reports whether the province calls urban neighbourhoods khu phố,
+// lanes hẻm and villages ấp, as the south does.
 func (p *province) south() bool { return p.region == regionSouth || p.region == regionHigh }
+
+// southNames reports whether the province spells family names the way the
+// south and the centre from Quảng Bình down do: Huỳnh and Võ rather than
+// Hoàng and Vũ. Codes run from north to south.
+func (p *province) southNames() bool { return p.code >= "044" }

@@ -256,13 +256,25 @@ func (b *treeBuilder) workplaceName(k workplaceKind) string {
 	r := b.r
 	switch k {
 	case wkSchool:
-		if chance(r, 0.6) {
+		switch x := r.Float64(); {
+		case x < 0.05 && b.opts.Top == LevelProvince:
+			return "Trường THPT Chuyên " + b.short
+		case x < 0.6:
 			return "Trường THPT " + one(r, schoolNames)
 		}
 		return "Trường THPT " + place(r)
 	case wkCollege:
+		if b.opts.Top == LevelDistrict {
+			return "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên " + b.area
+		}
 		return "Trường Cao đẳng " + one(r, collegeFields) + " " + b.short
 	case wkHospital:
+		if b.opts.Top == LevelDistrict {
+			if chance(r, 0.5) {
+				return "Trung tâm Y tế " + b.area
+			}
+			return "Bệnh viện Đa khoa " + b.area
+		}
 		switch x := r.Float64(); {
 		case x < 0.3:
 			return "Bệnh viện Đa khoa " + b.area

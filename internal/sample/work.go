@@ -109,7 +109,8 @@ func oldSchooling(edu string) string {
 // that hand-built trees get sensible occupations too.
 func kindOfWorkplace(name string) workplaceKind {
 	switch {
-	case strings.HasPrefix(name, "Trường Cao đẳng"), strings.HasPrefix(name, "Trường Đại học"):
+	case strings.HasPrefix(name, "Trường Cao đẳng"), strings.HasPrefix(name, "Trường Đại học"),
+		strings.HasPrefix(name, "Trung tâm Giáo dục"):
 		return wkCollege
 	case strings.HasPrefix(name, "Trường"):
 		return wkSchool

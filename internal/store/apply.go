@@ -30,7 +30,9 @@ func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]node.
 		chunk := ops[start:min(start+maxOpsPerTxn, len(ops))]
 		b := s.newBatch(origin)
 		for _, d := range chunk {
-			results = append(results, b.process(d, fresh))
+			r := b.process(d, fresh)
+			r.Ledger = d.Op.Ledger
+			results = append(results, r)
 		}
 		err := b.drain()
 		if err == nil {
@@ -49,32 +51,6 @@ func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]node.
 		total.Add(b.stats)
 	}
 	return results, total, nil
-}
-
-// Ingest decodes, verifies and applies envelopes from the network or a
-// bundle. An envelope that does not decode or verify is rejected without
-// touching state.
-func (s *Store) Ingest(envs [][]byte, origin string) ([]node.Result, node.ApplyStats, error) {
-	results := make([]node.Result, len(envs))
-	var ok []*schema.Decoded
-	var where []int
-	var bad int
-	for i, env := range envs {
-		d, err := schema.Decode(env, s.verify)
-		if err != nil {
-			results[i] = node.Result{Outcome: node.Rejected, Err: err}
-			bad++
-			continue
-		}
-		ok = append(ok, d)
-		where = append(where, i)
-	}
-	res, st, err := s.Apply(ok, origin, false)
-	for j, r := range res {
-		results[where[j]] = r
-	}
-	st.Rejected += bad
-	return results, st, err
 }
 
 type entry struct {
@@ -220,7 +196,7 @@ func (b *batch) process(d *schema.Decoded, fresh bool) node.Result {
 func (b *batch) accept(d *schema.Decoded) {
 	b.set(opKey(d.ID), d.Envelope)
 	b.seq++
-	b.set(feedKey(b.seq), d.ID[:])
+	b.set(feedKey(b.seq), cat(d.ID[:], d.Op.Ledger[:]))
 	if !d.Op.Ledger.IsDirectory() {
 		b.set(indexKey(IndexAuthor, string(d.Op.Author), d.Op.Ledger), nil)
 	}

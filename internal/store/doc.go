@@ -7,7 +7,9 @@
 //	qx/<ledger>/<op>       quarantined ops by ledger (re-examined on rebuild)
 //	p/<op>, pw/<dep>/<op>  parked ops waiting for causal deps
 //	l/<ledger>             materialised ledger state (the directory at the zero ID)
-//	f/<seq>                change feed: accepted ops in arrival order
+//	f/<seq>                change feed: accepted ops (ID and ledger) in arrival order
+//	c/<peer>               sync checkpoint: how far into that peer's feed we hold
+//	a/<peer>               what we know of a peer: addresses, last sync
 //	x/<index>/<key>/<ledger> indexes: card, home, status, author
 //	m/...                  metadata: feed sequence, store-wide state hash
 //

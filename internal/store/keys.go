@@ -15,6 +15,8 @@ var (
 	pLedger     = []byte("l/")
 	pFeed       = []byte("f/")
 	pIndex      = []byte("x/")
+	pCheckpoint = []byte("c/")
+	pPeer       = []byte("a/")
 	kSeq        = []byte("m/seq")
 	kHash       = []byte("m/hash")
 )

@@ -1,8 +1,6 @@
 package tabular
 
 import (
-	"os"
-	"time"
 	"bytes"
 	"errors"
 	"io"
@@ -83,9 +81,5 @@ func FuzzReadXLSX(f *testing.F) {
 	x.Write(&buf)
 	x.Close()
 	f.Add(buf.Bytes())
-	f.Fuzz(func(t *testing.T, data []byte) {
-		tm := time.AfterFunc(5*time.Second, func() { os.WriteFile("/tmp/hang.xlsx", data, 0o644); panic("hang") })
-		defer tm.Stop()
-		checkRead(t, data, XLSX)
-	})
+	f.Fuzz(func(t *testing.T, data []byte) { checkRead(t, data, XLSX) })
 }

@@ -1,0 +1,214 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"lienthong/crdt"
+	"lienthong/schema"
+)
+
+// FeedEntry is one accepted op in the change feed.
+type FeedEntry struct {
+	Seq    uint64
+	ID     schema.OpID
+	Ledger schema.LedgerID
+}
+
+// Feed calls fn for feed entries after seq from, in order, until fn returns
+// false or the feed ends. It reads one consistent snapshot.
+func (s *Store) Feed(from uint64, fn func(FeedEntry) bool) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pFeed, PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		for it.Seek(feedKey(from + 1)); it.Valid(); it.Next() {
+			item := it.Item()
+			k := item.Key()
+			e := FeedEntry{Seq: binary.BigEndian.Uint64(k[len(pFeed):])}
+			err := item.Value(func(v []byte) error {
+				if len(v) != 48 {
+					return errors.New("corrupt feed entry")
+				}
+				copy(e.ID[:], v[:32])
+				copy(e.Ledger[:], v[32:])
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if !fn(e) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// Reader reads several things from one consistent snapshot. Close it.
+type Reader struct {
+	txn *badger.Txn
+}
+
+// NewReader opens a read snapshot.
+func (s *Store) NewReader() *Reader { return &Reader{txn: s.db.NewTransaction(false)} }
+
+// Close releases the snapshot.
+func (r *Reader) Close() { r.txn.Discard() }
+
+// Op returns an accepted op's envelope, or ErrNotFound (it may have been
+// quarantined after it entered the feed).
+func (r *Reader) Op(id schema.OpID) ([]byte, error) { return get(r.txn, opKey(id)) }
+
+// Ledger returns a ledger's state.
+func (r *Reader) Ledger(id schema.LedgerID) (*crdt.Ledger, error) {
+	b, err := get(r.txn, ledgerKey(id))
+	if err != nil {
+		return nil, err
+	}
+	return crdt.DecodeLedger(b)
+}
+
+// HasOp reports whether an op is accepted, quarantined or parked here.
+func (s *Store) HasOp(id schema.OpID) (bool, error) {
+	var found bool
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, k := range [][]byte{opKey(id), quarKey(id), parkKey(id)} {
+			ok, err := has(txn, k)
+			if err != nil {
+				return err
+			}
+			if ok {
+				found = true
+				return nil
+			}
+		}
+		return nil
+	})
+	return found, err
+}
+
+// LedgerOps returns the envelopes of a ledger's accepted ops in fold order
+// (causal order): what a new stakeholder needs to hold the ledger.
+func (s *Store) LedgerOps(id schema.LedgerID) ([][]byte, error) {
+	var out [][]byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		var dag *crdt.DAG
+		if id.IsDirectory() {
+			dag = &s.Directory().DAG
+		} else {
+			b, err := get(txn, ledgerKey(id))
+			if err != nil {
+				return err
+			}
+			l, err := crdt.DecodeLedger(b)
+			if err != nil {
+				return err
+			}
+			dag = &l.DAG
+		}
+		for _, m := range dag.Ops {
+			env, err := get(txn, opKey(m.ID))
+			if err != nil {
+				return err
+			}
+			out = append(out, env)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Checkpoint returns how far into peer's feed this node holds everything in
+// its scope (0: nothing yet).
+func (s *Store) Checkpoint(peer string) (uint64, error) {
+	var seq uint64
+	err := s.db.View(func(txn *badger.Txn) error {
+		b, err := get(txn, cat(pCheckpoint, []byte(peer)))
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if len(b) == 8 {
+			seq = binary.BigEndian.Uint64(b)
+		}
+		return nil
+	})
+	return seq, err
+}
+
+// SetCheckpoint records how far into peer's feed this node holds everything.
+func (s *Store) SetCheckpoint(peer string, seq uint64) error {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], seq)
+	return s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(cat(pCheckpoint, []byte(peer)), b[:])
+	})
+}
+
+// PeerRecord is what a node remembers of a peer.
+type PeerRecord struct {
+	Addrs    []string `cbor:"1,keyasint"`
+	LastSync int64    `cbor:"2,keyasint,omitempty"` // unix ms
+	Received uint64   `cbor:"3,keyasint,omitempty"` // ops received in total
+	Sent     uint64   `cbor:"4,keyasint,omitempty"`
+}
+
+// Peer returns what is remembered of a peer.
+func (s *Store) Peer(id string) (PeerRecord, error) {
+	var rec PeerRecord
+	err := s.db.View(func(txn *badger.Txn) error {
+		b, err := get(txn, cat(pPeer, []byte(id)))
+		if err != nil {
+			return err
+		}
+		return schema.UnmarshalState(b, &rec)
+	})
+	return rec, err
+}
+
+// UpdatePeer changes what is remembered of a peer.
+func (s *Store) UpdatePeer(id string, fn func(*PeerRecord)) error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		var rec PeerRecord
+		b, err := get(txn, cat(pPeer, []byte(id)))
+		if err == nil {
+			if err := schema.UnmarshalState(b, &rec); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		fn(&rec)
+		raw, err := schema.Marshal(&rec)
+		if err != nil {
+			return err
+		}
+		return txn.Set(cat(pPeer, []byte(id)), raw)
+	})
+}
+
+// Peers lists the remembered peers.
+func (s *Store) Peers() (map[string]PeerRecord, error) {
+	out := map[string]PeerRecord{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pPeer, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			b, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			var rec PeerRecord
+			if err := schema.UnmarshalState(b, &rec); err != nil {
+				return err
+			}
+			out[string(it.Item().Key()[len(pPeer):])] = rec
+		}
+		return nil
+	})
+	return out, err
+}

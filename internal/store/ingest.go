@@ -1,0 +1,128 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"lienthong/crdt"
+	"lienthong/node"
+	"lienthong/schema"
+)
+
+// ErrOutOfScope: a ledger this node is not a stakeholder of.
+var ErrOutOfScope = errors.New("ledger out of scope")
+
+// Ingest decodes, verifies and applies envelopes from the network or a
+// bundle. An envelope that does not decode or verify is rejected without
+// touching state. Verification runs on every core.
+func (s *Store) Ingest(envs [][]byte, origin string) ([]node.Result, node.ApplyStats, error) {
+	return s.IngestScoped(envs, origin, "")
+}
+
+// IngestScoped is Ingest for a node that holds only the ledgers committee
+// scope is a stakeholder of: member ops of other ledgers are rejected (and
+// not recorded), unless the ops in this call make scope a stakeholder.
+func (s *Store) IngestScoped(envs [][]byte, origin string, scope schema.CommitteeID) ([]node.Result, node.ApplyStats, error) {
+	results := make([]node.Result, len(envs))
+	decoded := s.decodeAll(envs, results)
+	var st node.ApplyStats
+	if scope != "" {
+		s.filterScope(decoded, results, scope)
+	}
+	var ok []*schema.Decoded
+	var where []int
+	for i, d := range decoded {
+		if d != nil {
+			ok = append(ok, d)
+			where = append(where, i)
+		} else {
+			st.Rejected++
+		}
+	}
+	res, ast, err := s.Apply(ok, origin, false)
+	for j, r := range res {
+		results[where[j]] = r
+	}
+	ast.Rejected += st.Rejected
+	return results, ast, err
+}
+
+// decodeAll decodes and verifies in parallel; failures go to results.
+func (s *Store) decodeAll(envs [][]byte, results []node.Result) []*schema.Decoded {
+	out := make([]*schema.Decoded, len(envs))
+	work := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			d, err := schema.Decode(envs[i], s.verify)
+			if err != nil {
+				results[i] = node.Result{Outcome: node.Rejected, Err: err}
+				continue
+			}
+			out[i] = d
+		}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(envs) < 64 || workers == 1 {
+		work(0, len(envs))
+		return out
+	}
+	var wg sync.WaitGroup
+	per := (len(envs) + workers - 1) / workers
+	for lo := 0; lo < len(envs); lo += per {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			work(lo, hi)
+		}(lo, min(lo+per, len(envs)))
+	}
+	wg.Wait()
+	return out
+}
+
+// filterScope drops member ops of ledgers scope is not a stakeholder of,
+// judging a ledger by its stored state or, if that does not make scope a
+// stakeholder, by its state with these ops folded in.
+func (s *Store) filterScope(decoded []*schema.Decoded, results []node.Result, scope schema.CommitteeID) {
+	dir := s.Directory()
+	byLedger := map[schema.LedgerID][]int{}
+	for i, d := range decoded {
+		if d != nil && !d.Op.Ledger.IsDirectory() {
+			byLedger[d.Op.Ledger] = append(byLedger[d.Op.Ledger], i)
+		}
+	}
+	for id, idx := range byLedger {
+		held, err := s.Ledger(id)
+		if err == nil && crdt.IsStakeholder(dir, held, scope) {
+			continue
+		}
+		ops := make([]*schema.Decoded, 0, len(idx))
+		if err == nil {
+			if stored, err := s.LedgerOps(id); err == nil {
+				for _, env := range stored {
+					if d, err := schema.DecodeStored(env); err == nil {
+						ops = append(ops, d)
+					}
+				}
+			}
+		}
+		for _, i := range idx {
+			ops = append(ops, decoded[i])
+		}
+		folded, _ := crdt.Rebuild(dir, id, ops)
+		if folded.Created() && crdt.IsStakeholder(dir, folded, scope) {
+			continue
+		}
+		if !folded.Created() && err != nil {
+			// Nothing to judge by yet (ops without their create): let them
+			// park; a later fetch of the ledger brings the create.
+			continue
+		}
+		for _, i := range idx {
+			d := decoded[i]
+			results[i] = node.Result{ID: d.ID, Ledger: id, Outcome: node.Rejected,
+				Err: fmt.Errorf("%w: this committee is not a stakeholder of member %s", ErrOutOfScope, id)}
+			decoded[i] = nil
+		}
+	}
+}
