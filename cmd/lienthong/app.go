@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ type app struct {
 	out, err io.Writer
 	dir      string
 	json     bool
+	cwd      string // working directory of the caller, for relative paths
 }
 
 // usageError marks a mistake in the command line (exit status 2).
@@ -129,4 +131,13 @@ func parseAssignments(args []string) (map[string]string, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// path resolves a file argument against the caller's working directory (a
+// command forwarded to a daemon runs in the daemon's process).
+func (a *app) path(p string) string {
+	if a.cwd == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(a.cwd, p)
 }

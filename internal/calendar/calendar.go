@@ -35,8 +35,9 @@ type Options struct {
 	TetDaysBefore int
 	TetDaysAfter  int
 	// NationalDayAdjacent places the second day of National Day: -1 for
-	// 1 September, +1 for 3 September (Art. 112(1)(e) leaves the choice to
-	// the government each year).
+	// 1 September, +1 for 3 September. Art. 112(3) lets the Prime Minister
+	// fix the days of Tết and of National Day each year; set this, the Tết
+	// counts and the extra lists to match the year's notice.
 	NationalDayAdjacent int
 	// Compensate gives a day off in lieu (nghỉ bù) when a public holiday
 	// falls on the weekly rest day: the next day that is neither a rest day,

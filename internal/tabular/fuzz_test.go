@@ -83,3 +83,25 @@ func FuzzReadXLSX(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) { checkRead(t, data, XLSX) })
 }
+
+// FuzzReadXLSXSheet fuzzes the worksheet XML inside a valid workbook, which
+// mutations of a whole .xlsx file rarely reach past the zip checksums.
+func FuzzReadXLSXSheet(f *testing.F) {
+	const sheetPath = "xl/worksheets/sheet1.xml"
+	template := writeAll(f, XLSX, WriteOptions{}, members)
+	f.Add(zipEntry(f, template, sheetPath))
+	f.Add([]byte(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>Họ và tên</t></is></c><c r="B1" t="inlineStr"><is><t>Ngày sinh</t></is></c></row>` +
+		`<row r="3"><c r="B3"><v>21430</v></c><c r="A3" t="inlineStr"><is><t>Nguyễn Văn A</t></is></c></row>` +
+		`</sheetData></worksheet>`))
+	f.Fuzz(func(t *testing.T, sheet []byte) {
+		data := rewriteZip(t, template, sheetPath, func([]byte) []byte { return sheet })
+		checkRead(t, data, XLSX)
+	})
+}
+
+func zipEntry(t testing.TB, data []byte, name string) []byte {
+	var out []byte
+	rewriteZip(t, data, name, func(b []byte) []byte { out = b; return b })
+	return out
+}

@@ -259,7 +259,7 @@ func TestNotXLSX(t *testing.T) {
 }
 
 // rewriteZip returns the zip archive data with the file name changed by edit.
-func rewriteZip(t *testing.T, data []byte, name string, edit func([]byte) []byte) []byte {
+func rewriteZip(t testing.TB, data []byte, name string, edit func([]byte) []byte) []byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"lienthong/internal/tabular"
+	"lienthong/internal/vnname"
+	"lienthong/node"
+	"lienthong/schema"
+)
+
+// importReport is what 'import' prints.
+type importReport struct {
+	File     string             `json:"file"`
+	Rows     int                `json:"rows"`
+	Created  int                `json:"created"`
+	Updated  int                `json:"updated"`
+	Rejected []tabular.RowError `json:"rejected"`
+	Warnings []string           `json:"warnings,omitempty"`
+}
+
+// progressBar draws on stderr when it is a terminal (and not for --json).
+func (a *app) progressBar(max int64, what string) *progressbar.ProgressBar {
+	f, ok := a.err.(*os.File)
+	if a.json || !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions64(max, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+}
+
+func (a *app) importCmd() *cobra.Command {
+	var home string
+	c := &cobra.Command{
+		Use:   "import --dir D FILE",
+		Short: "Import members from a register (.csv or .xlsx with a header row)",
+		Long: "Import members from a clerk's register. Headers may be the Vietnamese labels (Họ và tên, Ngày sinh,\n" +
+			"Giới tính, Số thẻ đảng viên, ...) or field names. Rows with an id column update that member; others\n" +
+			"create members. Bad rows are reported with their row number and skipped; good rows are kept.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := a.path(args[0])
+			format, err := tabular.FormatOf(path)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			var homeID schema.CommitteeID
+			if home != "" {
+				if homeID, err = schema.ParseCommitteeID(home); err != nil {
+					return usagef("--home: %v", err)
+				}
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				return fmt.Errorf("opening the register: %w", err)
+			}
+			defer f.Close()
+			return a.withNode(func(s *session) error {
+				rep, err := importFile(s.node, f, format, homeID, a)
+				if rep != nil {
+					rep.File = args[0]
+				}
+				if err != nil {
+					return err
+				}
+				var b strings.Builder
+				fmt.Fprintf(&b, "%s: %d rows read, %d members created, %d updated, %d rows not imported\n", args[0], rep.Rows, rep.Created, rep.Updated, len(rep.Rejected))
+				for _, w := range rep.Warnings {
+					fmt.Fprintf(&b, "note: %s\n", w)
+				}
+				for _, e := range rep.Rejected {
+					fmt.Fprintf(&b, "  %s\n", e.Error())
+				}
+				if err := a.emit(rep, b.String()); err != nil {
+					return err
+				}
+				if len(rep.Rejected) > 0 {
+					return fmt.Errorf("%d rows were not imported; fix them in the file and import it again (imported rows now carry no id in your file, so import only the fixed rows)", len(rep.Rejected))
+				}
+				return nil
+			})
+		},
+	}
+	c.Flags().StringVar(&home, "home", "", "home committee of new members (default: this committee)")
+	return c
+}
+
+// importChunkRows is how many rows are read before they are committed.
+const importChunkRows = 5000
+
+func importFile(n *node.Node, r io.Reader, format tabular.Format, home schema.CommitteeID, a *app) (*importReport, error) {
+	rd, err := tabular.NewReader(r, format, tabular.ReadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	rep := &importReport{Rejected: []tabular.RowError{}}
+	var bar *progressbar.ProgressBar
+	if p := rd.Progress(); p.TotalBytes > 0 {
+		bar = a.progressBar(p.TotalBytes, "import")
+	} else if p.TotalRows > 0 {
+		bar = a.progressBar(p.TotalRows, "import")
+	}
+	var pending []node.MemberInput
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		st, err := n.Import(pending, nil)
+		rep.Created += st.Created
+		rep.Updated += st.Updated
+		pending = pending[:0]
+		if bar != nil {
+			if p := rd.Progress(); p.TotalBytes > 0 {
+				bar.Set64(p.Bytes)
+			} else {
+				bar.Set64(p.Rows)
+			}
+		}
+		return err
+	}
+	for {
+		row, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var bad *tabular.BadRowError
+		if errors.As(err, &bad) {
+			rep.Rows++
+			rep.Rejected = append(rep.Rejected, bad.Errors...)
+			continue
+		}
+		if err != nil {
+			return rep, err
+		}
+		rep.Rows++
+		in := node.MemberInput{Home: home, Fields: row.Fields}
+		if row.ID != "" {
+			if in.ID, err = schema.ParseLedgerID(row.ID); err != nil {
+				rep.Rejected = append(rep.Rejected, tabular.RowError{Line: row.Line, Field: tabular.IDColumn, Value: row.ID, Reason: err.Error()})
+				continue
+			}
+		}
+		pending = append(pending, in)
+		if len(pending) >= importChunkRows {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return rep, err
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	rep.Warnings = rd.Warnings()
+	return rep, nil
+}
+
+func (a *app) exportCmd() *cobra.Command {
+	var format, out string
+	c := &cobra.Command{
+		Use:   "export --dir D --format csv|xlsx --out FILE",
+		Short: "Export the members this node holds as a register (re-importable)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return usagef("--out FILE is required")
+			}
+			var fm tabular.Format
+			switch format {
+			case "csv":
+				fm = tabular.CSV
+			case "xlsx":
+				fm = tabular.XLSX
+			default:
+				return usagef("--format %q: want csv or xlsx", format)
+			}
+			return a.withNode(func(s *session) error {
+				ms, err := s.node.Members()
+				if err != nil {
+					return err
+				}
+				slices.SortStableFunc(ms, func(x, y *node.Member) int { return vnname.Compare(x.Fields["name"], y.Fields["name"]) })
+				path := a.path(out)
+				tmp := path + ".part"
+				f, err := os.Create(tmp)
+				if err != nil {
+					return fmt.Errorf("creating %s: %w", out, err)
+				}
+				defer os.Remove(tmp)
+				if err := writeRegister(f, fm, ms); err != nil {
+					f.Close()
+					return err
+				}
+				if err := f.Close(); err != nil {
+					return err
+				}
+				if err := os.Rename(tmp, path); err != nil {
+					return err
+				}
+				return a.emit(map[string]any{"file": out, "members": len(ms), "format": format},
+					fmt.Sprintf("%d members written to %s", len(ms), out))
+			})
+		},
+	}
+	c.Flags().StringVar(&format, "format", "csv", "csv or xlsx")
+	c.Flags().StringVar(&out, "out", "", "file to write")
+	return c
+}
+
+func writeRegister(w io.Writer, fm tabular.Format, ms []*node.Member) error {
+	tw, err := tabular.NewWriter(w, fm, tabular.WriteOptions{})
+	if err != nil {
+		return err
+	}
+	for i, m := range ms {
+		if err := tw.Write(tabular.Row{Line: i + 2, ID: m.ID, Fields: m.Fields}); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
+}
