@@ -55,3 +55,6 @@ func (e *MissingError) Error() string {
 }
 
 func (e *MissingError) Unwrap() error { return ErrMissingDeps }
+
+// ErrNotFound: no such ledger, op or committee.
+var ErrNotFound = errors.New("not found")

@@ -169,7 +169,7 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated int, err error
 		return 0, 0, err
 	}
 	for _, r := range res {
-		if r.Outcome != Applied {
+		if r.Outcome != crdt.Applied {
 			return 0, 0, fmt.Errorf("op %s not applied: %v", r.ID.Short(), r.Err)
 		}
 	}

@@ -17,9 +17,9 @@ import (
 // concurrent use; Apply is durable when it returns nil.
 type Store interface {
 	// Apply authorises and applies verified ops (see internal/store).
-	Apply(ops []*schema.Decoded, origin string, fresh bool) ([]Result, ApplyStats, error)
+	Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.Result, crdt.ApplyStats, error)
 	// Ingest decodes, verifies and applies envelopes from outside.
-	Ingest(envs [][]byte, origin string) ([]Result, ApplyStats, error)
+	Ingest(envs [][]byte, origin string) ([]crdt.Result, crdt.ApplyStats, error)
 	// Directory returns the current directory; callers must not modify it.
 	Directory() *crdt.Directory
 	// Ledger returns a member ledger's state (an error wrapping ErrNotFound
@@ -36,7 +36,7 @@ type Store interface {
 }
 
 // ErrNotFound is returned for unknown ledgers and committees.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = crdt.ErrNotFound
 
 // Options configure a node.
 type Options struct {
@@ -131,7 +131,7 @@ func (n *Node) commit(op *schema.Op) (schema.OpID, error) {
 	if err != nil {
 		return id, err
 	}
-	if res[0].Outcome != Applied {
+	if res[0].Outcome != crdt.Applied {
 		if res[0].Err != nil {
 			return id, res[0].Err
 		}

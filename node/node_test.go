@@ -130,3 +130,5 @@ func TestImportSignsInBatches(t *testing.T) {
 		t.Fatalf("re-import: %+v %v", stats, err)
 	}
 }
+
+var _ node.Store = (*store.Store)(nil)

@@ -9,7 +9,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"lienthong/crdt"
-	"lienthong/node"
 	"lienthong/schema"
 )
 
@@ -21,11 +20,11 @@ const maxOpsPerTxn = 2000
 // signed: they skip duplicate checks, and a rejected one is returned without
 // being recorded, so a refused local write leaves no trace. Everything an op changes commits
 // with it; when Apply returns nil, every applied op is durable.
-func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]node.Result, node.ApplyStats, error) {
+func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.Result, crdt.ApplyStats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	results := make([]node.Result, 0, len(ops))
-	var total node.ApplyStats
+	results := make([]crdt.Result, 0, len(ops))
+	var total crdt.ApplyStats
 	for start := 0; start < len(ops); start += maxOpsPerTxn {
 		chunk := ops[start:min(start+maxOpsPerTxn, len(ops))]
 		b := s.newBatch(origin)
@@ -71,7 +70,7 @@ type batch struct {
 	seq     uint64
 	hash    crdt.Hash
 	queue   []*schema.Decoded
-	stats   node.ApplyStats
+	stats   crdt.ApplyStats
 	err     error
 	// touchedWaiting: s.waiting was changed and must be reloaded if the
 	// batch does not commit.
@@ -131,18 +130,18 @@ func (b *batch) ledger(id schema.LedgerID) *entry {
 	return e
 }
 
-func (b *batch) process(d *schema.Decoded, fresh bool) node.Result {
+func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 	if b.err != nil {
-		return node.Result{ID: d.ID, Err: b.err}
+		return crdt.Result{ID: d.ID, Err: b.err}
 	}
 	if !fresh {
 		switch {
 		case b.has(opKey(d.ID)), b.has(parkKey(d.ID)):
 			b.stats.Duplicates++
-			return node.Result{ID: d.ID, Outcome: node.Duplicate}
+			return crdt.Result{ID: d.ID, Outcome: crdt.Duplicate}
 		case b.has(quarKey(d.ID)):
 			b.stats.Duplicates++
-			return node.Result{ID: d.ID, Outcome: node.Duplicate, Err: errors.New("already rejected")}
+			return crdt.Result{ID: d.ID, Outcome: crdt.Duplicate, Err: errors.New("already rejected")}
 		}
 	}
 	var err error
@@ -163,10 +162,10 @@ func (b *batch) process(d *schema.Decoded, fresh bool) node.Result {
 		if d.Op.Ledger.IsDirectory() {
 			b.reevaluate(d)
 		}
-		return node.Result{ID: d.ID, Outcome: node.Applied}
+		return crdt.Result{ID: d.ID, Outcome: crdt.Applied}
 	case errors.Is(err, crdt.ErrDuplicate):
 		b.stats.Duplicates++
-		return node.Result{ID: d.ID, Outcome: node.Duplicate}
+		return crdt.Result{ID: d.ID, Outcome: crdt.Duplicate}
 	case errors.Is(err, crdt.ErrOutOfOrder):
 		return b.rebuild(d.Op.Ledger, d)
 	case errors.As(err, &miss):
@@ -175,19 +174,19 @@ func (b *batch) process(d *schema.Decoded, fresh bool) node.Result {
 				rej = &crdt.RejectError{Op: d.ID, Kind: d.Op.Kind, Author: d.Op.Author, Err: crdt.ErrInvalid,
 					Reason: fmt.Sprintf("depends on op %s, which was rejected", m.Short())}
 				b.quarantine(d, rej)
-				return node.Result{ID: d.ID, Outcome: node.Rejected, Err: rej}
+				return crdt.Result{ID: d.ID, Outcome: crdt.Rejected, Err: rej}
 			}
 		}
 		b.park(d, miss.Missing)
-		return node.Result{ID: d.ID, Outcome: node.Parked, Err: err}
+		return crdt.Result{ID: d.ID, Outcome: crdt.Parked, Err: err}
 	case errors.As(err, &rej):
 		if !fresh {
 			b.quarantine(d, rej)
 		}
-		return node.Result{ID: d.ID, Outcome: node.Rejected, Err: rej}
+		return crdt.Result{ID: d.ID, Outcome: crdt.Rejected, Err: rej}
 	default:
 		b.fail(err)
-		return node.Result{ID: d.ID, Err: err}
+		return crdt.Result{ID: d.ID, Err: err}
 	}
 }
 
@@ -325,7 +324,7 @@ func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantine
 // rebuild folds a ledger again from its accepted and quarantined ops plus
 // extra (nil when re-judging after a directory change), and records every
 // changed verdict.
-func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) node.Result {
+func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) crdt.Result {
 	b.stats.Rebuilt++
 	var oldDAG *crdt.DAG
 	var e *entry
@@ -337,7 +336,7 @@ func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) node.Result {
 	}
 	accepted, quarantined := b.loadOps(id, oldDAG)
 	if b.err != nil {
-		return node.Result{Err: b.err}
+		return crdt.Result{Err: b.err}
 	}
 	all := slices.Concat(accepted, quarantined)
 	if extra != nil {
@@ -367,7 +366,7 @@ func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) node.Result {
 	for _, d := range accepted {
 		wasAccepted[d.ID] = true
 	}
-	res := node.Result{Outcome: node.Applied}
+	res := crdt.Result{Outcome: crdt.Applied}
 	for _, d := range all {
 		_, now := newDAG.Get(d.ID)
 		was := wasAccepted[d.ID]
@@ -385,7 +384,7 @@ func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) node.Result {
 		case !now && d == extra:
 			rej := reasonFor(d, reasons)
 			b.quarantine(d, rej)
-			res = node.Result{ID: d.ID, Outcome: node.Rejected, Err: rej}
+			res = crdt.Result{ID: d.ID, Outcome: crdt.Rejected, Err: rej}
 		}
 	}
 	if extra != nil {

@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"lienthong/crdt"
-	"lienthong/node"
 	"lienthong/schema"
 )
 
@@ -17,17 +16,17 @@ var ErrOutOfScope = errors.New("ledger out of scope")
 // Ingest decodes, verifies and applies envelopes from the network or a
 // bundle. An envelope that does not decode or verify is rejected without
 // touching state. Verification runs on every core.
-func (s *Store) Ingest(envs [][]byte, origin string) ([]node.Result, node.ApplyStats, error) {
+func (s *Store) Ingest(envs [][]byte, origin string) ([]crdt.Result, crdt.ApplyStats, error) {
 	return s.IngestScoped(envs, origin, "")
 }
 
 // IngestScoped is Ingest for a node that holds only the ledgers committee
 // scope is a stakeholder of: member ops of other ledgers are rejected (and
 // not recorded), unless the ops in this call make scope a stakeholder.
-func (s *Store) IngestScoped(envs [][]byte, origin string, scope schema.CommitteeID) ([]node.Result, node.ApplyStats, error) {
-	results := make([]node.Result, len(envs))
+func (s *Store) IngestScoped(envs [][]byte, origin string, scope schema.CommitteeID) ([]crdt.Result, crdt.ApplyStats, error) {
+	results := make([]crdt.Result, len(envs))
 	decoded := s.decodeAll(envs, results)
-	var st node.ApplyStats
+	var st crdt.ApplyStats
 	if scope != "" {
 		s.filterScope(decoded, results, scope)
 	}
@@ -50,13 +49,13 @@ func (s *Store) IngestScoped(envs [][]byte, origin string, scope schema.Committe
 }
 
 // decodeAll decodes and verifies in parallel; failures go to results.
-func (s *Store) decodeAll(envs [][]byte, results []node.Result) []*schema.Decoded {
+func (s *Store) decodeAll(envs [][]byte, results []crdt.Result) []*schema.Decoded {
 	out := make([]*schema.Decoded, len(envs))
 	work := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			d, err := schema.Decode(envs[i], s.verify)
 			if err != nil {
-				results[i] = node.Result{Outcome: node.Rejected, Err: err}
+				results[i] = crdt.Result{Outcome: crdt.Rejected, Err: err}
 				continue
 			}
 			out[i] = d
@@ -83,7 +82,7 @@ func (s *Store) decodeAll(envs [][]byte, results []node.Result) []*schema.Decode
 // filterScope drops member ops of ledgers scope is not a stakeholder of,
 // judging a ledger by its stored state or, if that does not make scope a
 // stakeholder, by its state with these ops folded in.
-func (s *Store) filterScope(decoded []*schema.Decoded, results []node.Result, scope schema.CommitteeID) {
+func (s *Store) filterScope(decoded []*schema.Decoded, results []crdt.Result, scope schema.CommitteeID) {
 	dir := s.Directory()
 	byLedger := map[schema.LedgerID][]int{}
 	for i, d := range decoded {
@@ -120,7 +119,7 @@ func (s *Store) filterScope(decoded []*schema.Decoded, results []node.Result, sc
 		}
 		for _, i := range idx {
 			d := decoded[i]
-			results[i] = node.Result{ID: d.ID, Ledger: id, Outcome: node.Rejected,
+			results[i] = crdt.Result{ID: d.ID, Ledger: id, Outcome: crdt.Rejected,
 				Err: fmt.Errorf("%w: this committee is not a stakeholder of member %s", ErrOutOfScope, id)}
 			decoded[i] = nil
 		}

@@ -13,7 +13,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"lienthong/crdt"
-	"lienthong/node"
 	"lienthong/schema"
 )
 
@@ -21,7 +20,7 @@ import (
 var ErrLocked = errors.New("store is locked by another process")
 
 // ErrNotFound: no such ledger or op (the node's contract error).
-var ErrNotFound = node.ErrNotFound
+var ErrNotFound = crdt.ErrNotFound
 
 // Options configure a store.
 type Options struct {
@@ -303,5 +302,3 @@ func (s *Store) Counts() (accepted, quarantined, parked int, err error) {
 	})
 	return
 }
-
-var _ node.Store = (*Store)(nil)

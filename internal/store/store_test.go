@@ -8,7 +8,6 @@ import (
 	"lienthong/crdt"
 	"lienthong/internal/store"
 	"lienthong/internal/testkit"
-	"lienthong/node"
 	"lienthong/schema"
 )
 
@@ -128,7 +127,7 @@ func TestRejectionsChangeNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res[0].Outcome != node.Rejected || !errors.Is(res[0].Err, tc.want) {
+			if res[0].Outcome != crdt.Rejected || !errors.Is(res[0].Err, tc.want) {
 				t.Fatalf("outcome %s err %v, want rejected with %v", res[0].Outcome, res[0].Err, tc.want)
 			}
 			if s.StateHash() != before {

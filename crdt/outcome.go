@@ -1,8 +1,8 @@
-package node
+package crdt
 
 import "lienthong/schema"
 
-// Outcome of one op offered to a Store.
+// Outcome is what became of one op offered to a node.
 type Outcome uint8
 
 const (

@@ -1,0 +1,162 @@
+package replica
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"lienthong/crdt"
+	"lienthong/internal/store"
+	"lienthong/schema"
+)
+
+// Progress reports a running sync with one peer.
+type Progress struct {
+	Peer      schema.CommitteeID
+	Received  int    // ops received so far
+	Bytes     int64  // bytes received so far
+	Position  uint64 // how far into the peer's feed we hold everything
+	Head      uint64 // the peer's feed head when the pull began
+	Remaining uint64 // feed entries still to scan on the peer
+}
+
+// Stats is what one sync did.
+type Stats struct {
+	Peer     schema.CommitteeID `json:"peer"`
+	From     uint64             `json:"from"`
+	To       uint64             `json:"to"`
+	Received int                `json:"received"`
+	Applied  int                `json:"applied"`
+	Dupes    int                `json:"duplicates"`
+	Parked   int                `json:"parked"`
+	Rejected int                `json:"rejected"`
+	Fetched  int                `json:"fetched_ledgers"`
+	Bytes    int64              `json:"bytes"`
+	Elapsed  time.Duration      `json:"elapsed_ns"`
+	Reasons  []string           `json:"reasons,omitempty"` // rejection reasons (first few)
+}
+
+func (st *Stats) add(res []crdt.Result, a crdt.ApplyStats) {
+	st.Applied += a.Applied
+	st.Dupes += a.Duplicates
+	st.Parked += a.Parked
+	st.Rejected += a.Rejected
+	for _, r := range res {
+		if r.Outcome == crdt.Rejected && r.Err != nil && len(st.Reasons) < 10 {
+			st.Reasons = append(st.Reasons, r.Err.Error())
+		}
+	}
+}
+
+// Client pulls from peers into a store.
+type Client struct {
+	Store *store.Store
+	// Self is this node's committee: ops of ledgers it is not a stakeholder
+	// of are refused.
+	Self     schema.CommitteeID
+	Progress func(Progress) // may be nil
+}
+
+// Pull runs one sync from peer over rw: the feed after our checkpoint, then
+// the whole of any ledger whose ops are still waiting for deps.
+func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.CommitteeID) (Stats, error) {
+	start := time.Now()
+	from, err := c.Store.Checkpoint(string(peer))
+	if err != nil {
+		return Stats{}, err
+	}
+	st := Stats{Peer: peer, From: from, To: from}
+	r := bufio.NewReaderSize(rw, 256<<10)
+	w := bufio.NewWriterSize(rw, 16<<10)
+	if _, err := writeFrame(w, &Request{Kind: KindPull, From: from}); err != nil {
+		return st, err
+	}
+	waiting := map[schema.LedgerID]bool{}
+	err = c.receive(ctx, r, peer, &st, waiting, true)
+	if err == nil && len(waiting) > 0 {
+		ids := make([]schema.LedgerID, 0, len(waiting))
+		for id := range waiting {
+			ids = append(ids, id)
+		}
+		slices.SortFunc(ids, func(a, b schema.LedgerID) int { return slices.Compare(a[:], b[:]) })
+		for len(ids) > 0 && err == nil {
+			n := min(len(ids), MaxFetchLedgers)
+			if _, err = writeFrame(w, &Request{Kind: KindFetch, Ledgers: ids[:n]}); err != nil {
+				break
+			}
+			st.Fetched += n
+			err = c.receive(ctx, r, peer, &st, map[schema.LedgerID]bool{}, false)
+			ids = ids[n:]
+		}
+	}
+	st.Elapsed = time.Since(start)
+	if err == nil {
+		err = c.Store.UpdatePeer(string(peer), func(p *store.PeerRecord) {
+			p.LastSync = time.Now().UnixMilli()
+			p.Received += uint64(st.Received)
+		})
+	}
+	return st, err
+}
+
+// receive reads batches until Done, applying each and (for a pull) moving
+// the checkpoint after it.
+func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.CommitteeID, st *Stats, waiting map[schema.LedgerID]bool, pull bool) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var b Batch
+		n, err := readFrame(r, &b)
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("%w: %s closed the stream before the end of the sync", ErrProtocol, peer)
+		}
+		if err != nil {
+			return err
+		}
+		st.Bytes += int64(n)
+		if b.Err != "" {
+			return fmt.Errorf("%s refused: %s", peer, b.Err)
+		}
+		if len(b.Ops) > 0 {
+			res, a, err := c.Store.IngestScoped(b.Ops, string(peer), c.Self)
+			if err != nil {
+				return err
+			}
+			st.Received += len(b.Ops)
+			st.add(res, a)
+			for _, x := range res {
+				if x.Outcome == crdt.Parked {
+					waiting[x.Ledger] = true
+				}
+			}
+		}
+		if pull && b.Next > st.To {
+			if err := c.Store.SetCheckpoint(string(peer), b.Next); err != nil {
+				return err
+			}
+			st.To = b.Next
+		}
+		if c.Progress != nil {
+			p := Progress{Peer: peer, Received: st.Received, Bytes: st.Bytes, Position: st.To, Head: b.Head}
+			if b.Head > st.To {
+				p.Remaining = b.Head - st.To
+			}
+			c.Progress(p)
+		}
+		if b.Done {
+			return nil
+		}
+	}
+}
+
+// Notify tells the peer on rw that we have new ops up to seq.
+func Notify(rw io.Writer, seq uint64) error {
+	w := bufio.NewWriter(rw)
+	_, err := writeFrame(w, &Request{Kind: KindNotify, Seq: seq})
+	return err
+}

@@ -1,0 +1,217 @@
+package replica
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"lienthong/crdt"
+	"lienthong/internal/store"
+	"lienthong/schema"
+)
+
+// Notifier is told when a peer says it has new ops.
+type Notifier func(peer schema.CommitteeID, seq uint64)
+
+// Server answers sync requests from peers.
+type Server struct {
+	Store    *store.Store
+	OnNotify Notifier // may be nil
+	Logger   *slog.Logger
+	// OnServed is called when a pull completes, with the feed position the
+	// peer now holds (for bundles: "what that committee already has").
+	OnServed func(peer schema.CommitteeID, seq uint64, ops int, bytes int64)
+}
+
+// Serve answers requests on rw from peer until the stream ends. The
+// transport has authenticated peer.
+func (s *Server) Serve(ctx context.Context, rw io.ReadWriter, peer schema.CommitteeID) error {
+	if err := s.Store.Directory().ActiveAt(peer, crdt.Now); err != nil {
+		return fmt.Errorf("refusing sync from %s: %w", peer, err)
+	}
+	r := bufio.NewReaderSize(rw, 64<<10)
+	w := bufio.NewWriterSize(rw, 256<<10)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var req Request
+		if _, err := readFrame(r, &req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		var err error
+		switch req.Kind {
+		case KindPull:
+			err = s.servePull(ctx, w, peer, req.From)
+		case KindFetch:
+			err = s.serveFetch(ctx, w, peer, req.Ledgers)
+		case KindNotify:
+			if s.OnNotify != nil {
+				s.OnNotify(peer, req.Seq)
+			}
+		default:
+			writeFrame(w, &Batch{Done: true, Err: fmt.Sprintf("unknown request kind %d", req.Kind)})
+			return fmt.Errorf("%w: unknown request kind %d from %s", ErrProtocol, req.Kind, peer)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// scope decides which ledgers a peer may receive, caching per request.
+type scope struct {
+	dir   *crdt.Directory
+	rd    *store.Reader
+	peer  schema.CommitteeID
+	cache map[schema.LedgerID]bool
+}
+
+func (sc *scope) allows(id schema.LedgerID) bool {
+	if id.IsDirectory() {
+		return true
+	}
+	if ok, hit := sc.cache[id]; hit {
+		return ok
+	}
+	l, err := sc.rd.Ledger(id)
+	ok := err == nil && crdt.IsStakeholder(sc.dir, l, sc.peer)
+	if len(sc.cache) > 1<<16 {
+		clear(sc.cache)
+	}
+	sc.cache[id] = ok
+	return ok
+}
+
+// feedChunk is how many feed entries one read snapshot covers.
+const feedChunk = 8192
+
+func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.CommitteeID, from uint64) error {
+	head := s.Store.Seq()
+	if from > head {
+		// The peer's checkpoint is from another life of this store (a
+		// restore): start again from zero.
+		from = 0
+	}
+	var sent int
+	var bytes int64
+	cur := from
+	for cur < head {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rd := s.Store.NewReader()
+		sc := &scope{dir: s.Store.Directory(), rd: rd, peer: peer, cache: map[schema.LedgerID]bool{}}
+		var entries []store.FeedEntry
+		err := s.Store.Feed(cur, func(e store.FeedEntry) bool {
+			if e.Seq > head {
+				return false
+			}
+			entries = append(entries, e)
+			return len(entries) < feedChunk
+		})
+		if err != nil {
+			rd.Close()
+			return err
+		}
+		if len(entries) == 0 {
+			rd.Close()
+			break
+		}
+		b := Batch{Head: head}
+		size := 0
+		for _, e := range entries {
+			if sc.allows(e.Ledger) {
+				env, err := rd.Op(e.ID)
+				if err == nil {
+					b.Ops = append(b.Ops, env)
+					size += len(env)
+				} else if !errors.Is(err, store.ErrNotFound) {
+					rd.Close()
+					return err
+				}
+			}
+			b.Next = e.Seq
+			if size >= batchBytes || len(b.Ops) >= batchOps {
+				n, err := writeFrame(w, &b)
+				if err != nil {
+					rd.Close()
+					return err
+				}
+				sent += len(b.Ops)
+				bytes += int64(n)
+				b = Batch{Head: head}
+				size = 0
+			}
+		}
+		rd.Close()
+		cur = entries[len(entries)-1].Seq
+		if len(b.Ops) > 0 || b.Next > 0 {
+			b.Next = cur
+			n, err := writeFrame(w, &b)
+			if err != nil {
+				return err
+			}
+			sent += len(b.Ops)
+			bytes += int64(n)
+		}
+	}
+	n, err := writeFrame(w, &Batch{Done: true, Next: max(cur, head), Head: head})
+	if err != nil {
+		return err
+	}
+	bytes += int64(n)
+	if s.OnServed != nil {
+		s.OnServed(peer, max(cur, head), sent, bytes)
+	}
+	return nil
+}
+
+func (s *Server) serveFetch(ctx context.Context, w *bufio.Writer, peer schema.CommitteeID, ledgers []schema.LedgerID) error {
+	if len(ledgers) > MaxFetchLedgers {
+		writeFrame(w, &Batch{Done: true, Err: fmt.Sprintf("fetch of %d ledgers, limit %d", len(ledgers), MaxFetchLedgers)})
+		return fmt.Errorf("%w: fetch of %d ledgers from %s", ErrProtocol, len(ledgers), peer)
+	}
+	rd := s.Store.NewReader()
+	sc := &scope{dir: s.Store.Directory(), rd: rd, peer: peer, cache: map[schema.LedgerID]bool{}}
+	var allowed []schema.LedgerID
+	for _, id := range ledgers {
+		if sc.allows(id) {
+			allowed = append(allowed, id)
+		}
+	}
+	rd.Close()
+	b := Batch{}
+	size := 0
+	for _, id := range allowed {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		envs, err := s.Store.LedgerOps(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, env := range envs {
+			b.Ops = append(b.Ops, env)
+			size += len(env)
+			if size >= batchBytes || len(b.Ops) >= batchOps {
+				if _, err := writeFrame(w, &b); err != nil {
+					return err
+				}
+				b, size = Batch{}, 0
+			}
+		}
+	}
+	b.Done = true
+	_, err := writeFrame(w, &b)
+	return err
+}
