@@ -102,6 +102,7 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 	var sent int
 	var bytes int64
 	cur := from
+	origin := store.OriginTag(string(peer)) // never send a peer its own ops back
 	for cur < head {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -127,7 +128,7 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 		b := Batch{Head: head}
 		size := 0
 		for _, e := range entries {
-			if sc.allows(e.Ledger) {
+			if e.Origin != origin && sc.allows(e.Ledger) {
 				env, err := rd.Op(e.ID)
 				if err == nil {
 					b.Ops = append(b.Ops, env)

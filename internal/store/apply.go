@@ -75,11 +75,12 @@ type batch struct {
 	// touchedWaiting: s.waiting was changed and must be reloaded if the
 	// batch does not commit.
 	touchedWaiting bool
+	originTag      [8]byte
 }
 
 func (s *Store) newBatch(origin string) *batch {
 	return &batch{s: s, txn: s.db.NewTransaction(true), origin: origin, dir: s.dir,
-		ledgers: map[schema.LedgerID]*entry{}, seq: s.seq, hash: s.hash}
+		ledgers: map[schema.LedgerID]*entry{}, seq: s.seq, hash: s.hash, originTag: OriginTag(origin)}
 }
 
 func (b *batch) fail(err error) {
@@ -195,7 +196,7 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 func (b *batch) accept(d *schema.Decoded) {
 	b.set(opKey(d.ID), d.Envelope)
 	b.seq++
-	b.set(feedKey(b.seq), cat(d.ID[:], d.Op.Ledger[:]))
+	b.set(feedKey(b.seq), cat(d.ID[:], d.Op.Ledger[:], b.originTag[:]))
 	if !d.Op.Ledger.IsDirectory() {
 		b.set(indexKey(IndexAuthor, string(d.Op.Author), d.Op.Ledger), nil)
 	}
@@ -523,9 +524,13 @@ func (b *batch) commit() error {
 	if err := b.txn.Commit(); err != nil {
 		return fmt.Errorf("committing ops: %w", err)
 	}
+	changed := b.seq != b.s.seq || b.dirty
 	b.s.seq, b.s.hash = b.seq, b.hash
 	if b.dirty {
 		b.s.dir = b.dir
+	}
+	if changed {
+		b.s.signal(b.dirty)
 	}
 	return nil
 }

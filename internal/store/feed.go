@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 
@@ -15,6 +16,16 @@ type FeedEntry struct {
 	Seq    uint64
 	ID     schema.OpID
 	Ledger schema.LedgerID
+	Origin [8]byte // OriginTag of where the op came from
+}
+
+// OriginTag is a short tag of an op's origin (a peer ID, "local", a file),
+// kept in the feed so that a node does not send a peer back its own ops.
+func OriginTag(origin string) [8]byte {
+	h := sha256.Sum256([]byte(origin))
+	var t [8]byte
+	copy(t[:], h[:8])
+	return t
 }
 
 // Feed calls fn for feed entries after seq from, in order, until fn returns
@@ -28,11 +39,12 @@ func (s *Store) Feed(from uint64, fn func(FeedEntry) bool) error {
 			k := item.Key()
 			e := FeedEntry{Seq: binary.BigEndian.Uint64(k[len(pFeed):])}
 			err := item.Value(func(v []byte) error {
-				if len(v) != 48 {
+				if len(v) != 56 {
 					return errors.New("corrupt feed entry")
 				}
 				copy(e.ID[:], v[:32])
-				copy(e.Ledger[:], v[32:])
+				copy(e.Ledger[:], v[32:48])
+				copy(e.Origin[:], v[48:])
 				return nil
 			})
 			if err != nil {

@@ -52,6 +52,9 @@ type Store struct {
 	// of the pw/ keys, so that applying an op needs no scan.
 	waiting map[schema.OpID][]schema.OpID
 
+	subsMu sync.Mutex
+	subs   []chan Change
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -125,6 +128,49 @@ func (s *Store) loadWaiting() error {
 		}
 		return nil
 	})
+}
+
+// Change tells subscribers that ops were committed.
+type Change struct {
+	Seq       uint64 // feed head after the commit
+	Directory bool   // the directory changed
+}
+
+// Subscribe returns a channel that receives a Change after commits. Changes
+// coalesce: a slow reader sees the latest, never blocks writers.
+func (s *Store) Subscribe() <-chan Change {
+	ch := make(chan Change, 1)
+	s.subsMu.Lock()
+	s.subs = append(s.subs, ch)
+	s.subsMu.Unlock()
+	return ch
+}
+
+// Unsubscribe stops deliveries to ch.
+func (s *Store) Unsubscribe(ch <-chan Change) {
+	s.subsMu.Lock()
+	defer s.subsMu.Unlock()
+	for i, c := range s.subs {
+		if c == ch {
+			s.subs = append(s.subs[:i], s.subs[i+1:]...)
+			return
+		}
+	}
+}
+
+// signal is called by the writer, with s.mu held, after a commit.
+func (s *Store) signal(dir bool) {
+	s.subsMu.Lock()
+	defer s.subsMu.Unlock()
+	for _, ch := range s.subs {
+		c := Change{Seq: s.seq, Directory: dir}
+		select {
+		case old := <-ch: // coalesce with the undelivered change
+			c.Directory = c.Directory || old.Directory
+		default:
+		}
+		ch <- c
+	}
 }
 
 // Close closes the store; it is idempotent.

@@ -13,8 +13,10 @@
 //     schema.ValidateField; an ID, when present, is 32 lowercase hex digits.
 //   - A row with any invalid value is never returned as a Row: it comes back
 //     as a *BadRowError naming each bad cell, and reading can continue.
-//   - Reading streams: memory does not grow with the number of rows (an
-//     .xlsx file itself is held in memory, its worksheet is not expanded).
+//   - Reading streams: memory does not grow with the number of rows. An
+//     .xlsx file is held in memory whole, its worksheet is not expanded; a
+//     CSV row is held whole, so a quote that is never closed pulls the rest
+//     of the file into one (reported) row.
 //   - What Writer writes, Reader reads back with the same IDs and fields.
 //   - No input makes the package panic.
 //

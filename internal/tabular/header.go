@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/runes"
@@ -81,6 +82,9 @@ func buildHeaderIndex() map[string]headerTarget {
 // diacritics (đ becomes d), with runs of white space made one space and
 // surrounding space removed.
 func fold(s string) string {
+	if isASCII(s) {
+		return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	}
 	s = strings.Map(func(r rune) rune {
 		if r == 'đ' || r == 'Đ' {
 			return 'd'
@@ -199,4 +203,13 @@ func quoteAll(ss []string) string {
 		q[i] = "«" + s + "»"
 	}
 	return strings.Join(q, ", ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -158,14 +159,14 @@ func NewReader(r io.Reader, format Format, opts ReadOptions) (*Reader, error) {
 	default:
 		return nil, fmt.Errorf("unknown format %v; accepted formats are CSV and XLSX", format)
 	}
-	if err := rd.readHeader(format); err != nil {
+	if err := rd.readHeader(); err != nil {
 		rd.src.close()
 		return nil, err
 	}
 	return rd, nil
 }
 
-func (r *Reader) readHeader(format Format) error {
+func (r *Reader) readHeader() error {
 	for {
 		line, cells, err := r.src.next()
 		if err == io.EOF {
@@ -200,12 +201,12 @@ func (r *Reader) readHeader(format Format) error {
 }
 
 // Columns describes the file's columns, in order.
-func (r *Reader) Columns() []Column { return r.columns }
+func (r *Reader) Columns() []Column { return slices.Clone(r.columns) }
 
 // Warnings returns notes about the file that do not stop reading, such as
 // ignored columns. More may be added while reading; read them after Next
 // has returned io.EOF.
-func (r *Reader) Warnings() []string { return r.warnings }
+func (r *Reader) Warnings() []string { return slices.Clone(r.warnings) }
 
 // Progress reports how far reading has gone. It is safe to call from any
 // goroutine, also while Next runs.
@@ -327,6 +328,7 @@ func (r *Reader) parse(line int, cells []string) (row Row, bad *BadRowError, ok 
 		fail(col, "name", "", fieldReason(schema.ValidateField("name", "")))
 	}
 	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b RowError) int { return a.Column - b.Column })
 		return Row{}, &BadRowError{Line: line, Errors: errs}, true
 	}
 	return row, nil, true

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +38,7 @@ func TestRoundTrip(t *testing.T) {
 				want := members[i].Fields
 				if tc.opts.Fields != nil {
 					want = maps.Clone(want)
-					maps.DeleteFunc(want, func(k, _ string) bool { return !contains(tc.opts.Fields, k) })
+					maps.DeleteFunc(want, func(k, _ string) bool { return !slices.Contains(tc.opts.Fields, k) })
 				}
 				if got.ID != members[i].ID || !maps.Equal(got.Fields, want) {
 					t.Errorf("row %d:\n got %q %v\nwant %q %v", i, got.ID, got.Fields, members[i].ID, want)
@@ -48,15 +49,6 @@ func TestRoundTrip(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestCSVOutput(t *testing.T) {
@@ -290,4 +282,28 @@ func rewriteZip(t testing.TB, data []byte, name string, edit func([]byte) []byte
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// Text that file formats treat specially survives the round trip.
+func TestRoundTripOddText(t *testing.T) {
+	odd := []string{
+		"_x0041_", "_x005F_x0041_", "a\tb", "dòng 1\ndòng 2", "<b>&amp;</b>", "\"trích\" dẫn", "a,b;c",
+		"😀 Việt Nam", "1.5E+3", "00123", "TRUE", "#N/A", "=A1", "'", "sep=;", "\uFEFFx", "x\u00a0y",
+	}
+	var rows []Row
+	for i, v := range odd {
+		rows = append(rows, Row{Fields: map[string]string{"name": fmt.Sprintf("Người %d", i), "occupation": v, "born": "1970-01-01"}})
+	}
+	for _, format := range []Format{CSV, XLSX} {
+		res := readAll(t, writeAll(t, format, WriteOptions{}, rows), format)
+		if len(res.rows) != len(rows) {
+			t.Fatalf("%v: %d rows, bad %v", format, len(res.rows), res.bad)
+		}
+		for i, r := range res.rows {
+			want := cleanValue(odd[i])
+			if got := r.Fields["occupation"]; got != want {
+				t.Errorf("%v: %q came back as %q", format, want, got)
+			}
+		}
+	}
 }

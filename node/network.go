@@ -1,0 +1,427 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"lienthong/crdt"
+	"lienthong/internal/p2p"
+	"lienthong/internal/replica"
+	"lienthong/internal/store"
+	"lienthong/schema"
+)
+
+// NetOptions configure a node's networking.
+type NetOptions struct {
+	Listen    []string // multiaddrs (p2p.DefaultListen when empty)
+	Bootstrap []string // full multiaddrs of peers to keep connected (the superior office)
+	MDNS      bool
+	// RelayService: offer circuit relay v2 to others (superior offices).
+	RelayService bool
+	// AntiEntropy is the period of the background pull from every
+	// connected peer and of reconnecting to bootstrap peers.
+	AntiEntropy time.Duration
+	// SyncTimeout bounds one sync exchange.
+	SyncTimeout time.Duration
+	Logger      *slog.Logger
+}
+
+// DefaultNetOptions returns the defaults of the daemon.
+func DefaultNetOptions() NetOptions {
+	return NetOptions{MDNS: true, AntiEntropy: 30 * time.Second, SyncTimeout: 10 * time.Minute}
+}
+
+// PeerStatus is what the node knows of a peer's sync.
+type PeerStatus struct {
+	ID        string   `json:"peer"`
+	Name      string   `json:"name,omitempty"`
+	Connected bool     `json:"connected"`
+	Syncing   bool     `json:"syncing"`
+	LastSync  string   `json:"last_sync,omitempty"`
+	Pending   uint64   `json:"pending"` // feed entries of the peer still to scan, as last seen
+	Received  uint64   `json:"received"`
+	Sent      uint64   `json:"sent"`
+	LastError string   `json:"last_error,omitempty"`
+	Addrs     []string `json:"addrs,omitempty"`
+}
+
+type peerState struct {
+	syncing, again bool
+	progress       replica.Progress
+	lastErr        error
+	sent           uint64
+}
+
+// Network runs a node's replication: the libp2p host, the sync server, a
+// pull per peer on connect, on notice and periodically, and notices to
+// connected peers after every commit. It owns its goroutines; Close stops
+// them and the host.
+type Network struct {
+	node   *Node
+	st     *store.Store
+	host   *p2p.Host
+	opts   NetOptions
+	server *replica.Server
+	log    *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	peers  map[peer.ID]*peerState
+	served map[peer.ID]chan struct{} // SyncOnce waiting for a peer's pull
+
+	closeOnce sync.Once
+}
+
+// StartNetwork starts replication for node n over st.
+func StartNetwork(n *Node, st *store.Store, opts NetOptions) (*Network, error) {
+	if opts.AntiEntropy <= 0 {
+		opts.AntiEntropy = DefaultNetOptions().AntiEntropy
+	}
+	if opts.SyncTimeout <= 0 {
+		opts.SyncTimeout = DefaultNetOptions().SyncTimeout
+	}
+	if opts.Logger == nil {
+		opts.Logger = n.opts.Logger
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &Network{node: n, st: st, opts: opts, log: opts.Logger, ctx: ctx, cancel: cancel, peers: map[peer.ID]*peerState{}, served: map[peer.ID]chan struct{}{}}
+	w.server = &replica.Server{Store: st, Logger: opts.Logger, OnNotify: w.onNotify, OnServed: w.onServed}
+	host, err := p2p.New(p2p.Options{
+		Key: n.signer.Key(), Listen: opts.Listen, Allow: w.allow, MDNS: opts.MDNS,
+		RelayService: opts.RelayService, Relays: relayInfos(opts.Bootstrap),
+		OnConnect: func(p peer.ID) { w.schedule(p) }, Logger: opts.Logger,
+	})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	w.host = host
+	host.Handle(replica.ProtocolID, w.handle)
+	changes := st.Subscribe()
+	w.wg.Add(2)
+	go w.notifyLoop(changes)
+	go w.antiEntropyLoop()
+	return w, nil
+}
+
+func relayInfos(addrs []string) []peer.AddrInfo {
+	var out []peer.AddrInfo
+	for _, a := range addrs {
+		if pi, err := peer.AddrInfoFromString(a); err == nil {
+			out = append(out, *pi)
+		}
+	}
+	return out
+}
+
+// allow admits peers with a valid, unrevoked charter chain.
+func (w *Network) allow(p peer.ID) bool {
+	if p == w.host.ID() {
+		return true
+	}
+	return w.st.Directory().ActiveAt(schema.CommitteeID(p.String()), crdt.Now) == nil
+}
+
+// Host is the libp2p host.
+func (w *Network) Host() *p2p.Host { return w.host }
+
+// Addrs lists the node's full multiaddrs.
+func (w *Network) Addrs() []string { return w.host.Addrs() }
+
+func (w *Network) handle(s network.Stream) {
+	defer s.Close()
+	p := schema.CommitteeID(s.Conn().RemotePeer().String())
+	s.SetDeadline(time.Now().Add(w.opts.SyncTimeout))
+	if err := w.server.Serve(w.ctx, s, p); err != nil {
+		w.log.Warn("sync request failed", "peer", p.Short(), "err", err)
+		s.Reset()
+	}
+}
+
+func (w *Network) onNotify(p schema.CommitteeID, _ uint64) {
+	if pid, err := p.PeerID(); err == nil {
+		w.schedule(pid)
+	}
+}
+
+func (w *Network) onServed(p schema.CommitteeID, seq uint64, ops int, bytes int64) {
+	pid, err := p.PeerID()
+	if err != nil {
+		return
+	}
+	w.mu.Lock()
+	w.state(pid).sent += uint64(ops)
+	if ch, ok := w.served[pid]; ok {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+	w.mu.Unlock()
+	w.st.UpdatePeer(string(p), func(r *store.PeerRecord) { r.Sent += uint64(ops) })
+	w.log.Info("served sync", "peer", p.Short(), "ops", ops, "bytes", bytes, "position", seq)
+}
+
+func (w *Network) state(p peer.ID) *peerState {
+	ps, ok := w.peers[p]
+	if !ok {
+		ps = &peerState{}
+		w.peers[p] = ps
+	}
+	return ps
+}
+
+// schedule runs a pull from p now, or again right after the running one.
+func (w *Network) schedule(p peer.ID) {
+	if p == w.host.ID() || w.ctx.Err() != nil {
+		return
+	}
+	w.mu.Lock()
+	ps := w.state(p)
+	if ps.syncing {
+		ps.again = true
+		w.mu.Unlock()
+		return
+	}
+	ps.syncing = true
+	w.mu.Unlock()
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		for {
+			_, err := w.pull(w.ctx, p)
+			w.mu.Lock()
+			ps.lastErr = err
+			if !ps.again || w.ctx.Err() != nil {
+				ps.syncing = false
+				w.mu.Unlock()
+				return
+			}
+			ps.again = false
+			w.mu.Unlock()
+		}
+	}()
+}
+
+// pull runs one sync from a connected peer.
+func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
+	ctx, cancel := context.WithTimeout(ctx, w.opts.SyncTimeout)
+	defer cancel()
+	s, err := w.host.Open(ctx, p, replica.ProtocolID)
+	if err != nil {
+		return replica.Stats{}, err
+	}
+	defer s.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		s.SetDeadline(dl)
+	}
+	c := &replica.Client{Store: w.st, Self: w.node.ID(), Progress: func(pr replica.Progress) {
+		w.mu.Lock()
+		w.state(p).progress = pr
+		w.mu.Unlock()
+	}}
+	st, err := c.Pull(ctx, s, schema.CommitteeID(p.String()))
+	if err != nil {
+		s.Reset()
+		w.log.Warn("sync failed", "peer", schema.CommitteeID(p.String()).Short(), "err", err)
+		return st, err
+	}
+	if st.Received > 0 || st.Rejected > 0 {
+		w.log.Info("synced", "peer", schema.CommitteeID(p.String()).Short(), "received", st.Received,
+			"applied", st.Applied, "rejected", st.Rejected, "bytes", st.Bytes, "elapsed", st.Elapsed)
+	}
+	w.st.UpdatePeer(p.String(), func(r *store.PeerRecord) { r.Addrs = w.host.PeerAddrs(p) })
+	return st, nil
+}
+
+// notifyLoop tells connected peers about new ops, and drops peers that the
+// directory no longer admits.
+func (w *Network) notifyLoop(changes <-chan store.Change) {
+	defer w.wg.Done()
+	defer w.st.Unsubscribe(changes)
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case c := <-changes:
+			if c.Directory {
+				for _, p := range w.host.Connected() {
+					if !w.allow(p) {
+						w.log.Warn("disconnecting a peer the directory no longer admits", "peer", p)
+						w.host.ClosePeer(p)
+					}
+				}
+			}
+			for _, p := range w.host.Connected() {
+				w.wg.Add(1)
+				go func(p peer.ID) {
+					defer w.wg.Done()
+					w.notify(p, c.Seq)
+				}(p)
+			}
+		}
+	}
+}
+
+func (w *Network) notify(p peer.ID, seq uint64) {
+	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
+	defer cancel()
+	s, err := w.host.Open(ctx, p, replica.ProtocolID)
+	if err != nil {
+		return
+	}
+	defer s.Close()
+	s.SetDeadline(time.Now().Add(10 * time.Second))
+	replica.Notify(s, seq)
+}
+
+// antiEntropyLoop reconnects to bootstrap and remembered peers and pulls
+// from everyone connected, periodically.
+func (w *Network) antiEntropyLoop() {
+	defer w.wg.Done()
+	w.reconnect()
+	t := time.NewTicker(w.opts.AntiEntropy)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case <-t.C:
+			w.reconnect()
+			for _, p := range w.host.Connected() {
+				w.schedule(p)
+			}
+		}
+	}
+}
+
+func (w *Network) reconnect() {
+	addrs := slices.Clone(w.opts.Bootstrap)
+	if recs, err := w.st.Peers(); err == nil {
+		for id, r := range recs {
+			pid, err := peer.Decode(id)
+			if err != nil || w.host.IsConnected(pid) || !w.allow(pid) {
+				continue
+			}
+			w.host.AddAddrs(pid, r.Addrs)
+			addrs = append(addrs, "/p2p/"+id)
+		}
+	}
+	for _, a := range addrs {
+		ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
+		if pi, err := peer.AddrInfoFromString(a); err == nil && w.host.IsConnected(pi.ID) {
+			cancel()
+			continue
+		}
+		if _, err := w.connectAny(ctx, a); err != nil {
+			w.log.Debug("peer not reachable", "addr", a, "err", err)
+		}
+		cancel()
+	}
+}
+
+func (w *Network) connectAny(ctx context.Context, addr string) (peer.ID, error) {
+	if pi, err := peer.AddrInfoFromString(addr); err == nil && len(pi.Addrs) == 0 {
+		return pi.ID, w.host.Libp2p().Connect(ctx, *pi)
+	}
+	return w.host.Connect(ctx, addr)
+}
+
+// SyncOnce connects to addr, pulls from the peer, tells it to pull from us,
+// and waits (up to wait) until it has. It returns what was received and
+// the number of ops the peer took from us.
+func (w *Network) SyncOnce(ctx context.Context, addr string, wait time.Duration) (replica.Stats, uint64, error) {
+	pid, err := w.host.Connect(ctx, addr)
+	if err != nil {
+		return replica.Stats{}, 0, err
+	}
+	if !w.allow(pid) {
+		return replica.Stats{}, 0, fmt.Errorf("peer %s is not a chartered committee of this network", pid)
+	}
+	w.mu.Lock()
+	before := w.state(pid).sent
+	w.mu.Unlock()
+	st, err := w.pull(ctx, pid)
+	if err != nil {
+		return st, 0, err
+	}
+	served := make(chan struct{}, 1)
+	w.mu.Lock()
+	w.served[pid] = served
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		delete(w.served, pid)
+		w.mu.Unlock()
+	}()
+	w.notify(pid, w.st.Seq())
+	select {
+	case <-served:
+	case <-time.After(wait):
+	case <-ctx.Done():
+		return st, 0, ctx.Err()
+	}
+	w.mu.Lock()
+	sent := w.state(pid).sent - before
+	w.mu.Unlock()
+	return st, sent, nil
+}
+
+// Peers reports every peer known: connected ones and remembered ones.
+func (w *Network) Peers() []PeerStatus {
+	recs, _ := w.st.Peers()
+	dir := w.st.Directory()
+	ids := map[peer.ID]bool{}
+	for _, p := range w.host.Connected() {
+		ids[p] = true
+	}
+	for id := range recs {
+		if pid, err := peer.Decode(id); err == nil {
+			ids[pid] = true
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []PeerStatus
+	for pid := range ids {
+		rec := recs[pid.String()]
+		ps := PeerStatus{ID: pid.String(), Connected: w.host.IsConnected(pid), Received: rec.Received, Sent: rec.Sent, Addrs: rec.Addrs}
+		if ch, ok := dir.Current(schema.CommitteeID(pid.String())); ok {
+			ps.Name = ch.Name
+		}
+		if rec.LastSync > 0 {
+			ps.LastSync = time.UnixMilli(rec.LastSync).UTC().Format(time.RFC3339)
+		}
+		if st, ok := w.peers[pid]; ok {
+			ps.Syncing = st.syncing
+			ps.Pending = st.progress.Remaining
+			if st.lastErr != nil {
+				ps.LastError = st.lastErr.Error()
+			}
+		}
+		out = append(out, ps)
+	}
+	slices.SortFunc(out, func(a, b PeerStatus) int { return compareStrings(a.ID, b.ID) })
+	return out
+}
+
+// Close stops replication and the host; it is idempotent.
+func (w *Network) Close() error {
+	var err error
+	w.closeOnce.Do(func() {
+		w.cancel()
+		err = w.host.Close()
+		w.wg.Wait()
+	})
+	return err
+}
