@@ -168,7 +168,10 @@ func (w *Network) onServed(p schema.CommitteeID, seq uint64, ops int, bytes int6
 		}
 	}
 	w.mu.Unlock()
-	w.st.UpdatePeer(string(p), func(r *store.PeerRecord) { r.Sent += uint64(ops) })
+	w.st.UpdatePeer(string(p), func(r *store.PeerRecord) {
+		r.Sent += uint64(ops)
+		r.Served = max(r.Served, seq)
+	})
 	w.log.Info("served sync", "peer", p.Short(), "ops", ops, "bytes", bytes, "position", seq)
 }
 

@@ -22,6 +22,8 @@ type app struct {
 	dir      string
 	json     bool
 	cwd      string // working directory of the caller, for relative paths
+	// live is the daemon's open node when a command runs inside the daemon.
+	live *session
 }
 
 // usageError marks a mistake in the command line (exit status 2).
@@ -49,7 +51,8 @@ func newApp(out, errw io.Writer) *app {
 	pf.BoolVar(&a.json, "json", false, "print machine-readable JSON")
 	a.root.AddCommand(
 		a.initCmd(), a.idCmd(), a.committeeCmd(), a.memberCmd(), a.movementCmd(),
-		a.importCmd(), a.exportCmd(), a.stateHashCmd(), a.demoCmd(),
+		a.importCmd(), a.exportCmd(), a.stateHashCmd(), a.demoCmd(), a.serveCmd(),
+		a.syncCmd(), a.peersCmd(), a.tokenCmd(), a.joinCmd(), a.bundleCmd(),
 	)
 	return a
 }
@@ -62,11 +65,12 @@ func (a *app) needDir() error {
 	return nil
 }
 
-// session is an opened node for one command.
+// session is an opened node for one command, or the daemon's.
 type session struct {
 	dir   *datadir.Dir
 	store *store.Store
 	node  *node.Node
+	net   *node.Network // nil unless the network runs
 }
 
 func (s *session) Close() error { return s.store.Close() }
@@ -92,8 +96,11 @@ func (a *app) open() (*session, error) {
 	return &session{dir: d, store: st, node: n}, nil
 }
 
-// withNode runs fn on the opened node and closes it.
+// withNode runs fn on the opened node (or the daemon's) and closes it.
 func (a *app) withNode(fn func(*session) error) error {
+	if a.live != nil {
+		return fn(a.live)
+	}
 	s, err := a.open()
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 
 func (a *app) committeeCmd() *cobra.Command {
 	c := &cobra.Command{Use: "committee", Short: "Admit, revoke and list committees"}
-	c.AddCommand(a.committeeAdmitCmd(), a.committeeRevokeCmd(), a.committeeListCmd())
+	c.AddCommand(a.committeeAdmitCmd(), a.committeeRevokeCmd(), a.committeeListCmd(), a.committeeInviteCmd())
 	return c
 }
 

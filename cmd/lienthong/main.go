@@ -4,23 +4,19 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	app := newApp(os.Stdout, os.Stderr)
-	if err := app.root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "lienthong:", err)
-		var ue *usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+	// A daemon holds the store: run the command inside it.
+	if code, ok := forward(os.Args[1:], os.Stdout, os.Stderr); ok {
+		os.Exit(code)
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	app := newApp(os.Stdout, os.Stderr)
+	code := exitCode(app.root.ExecuteContext(ctx), os.Stderr)
+	stop()
+	os.Exit(code)
 }

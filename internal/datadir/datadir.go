@@ -7,12 +7,16 @@
 package datadir
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 
@@ -32,6 +36,16 @@ type Config struct {
 	Name  string `json:"name"`
 	Level string `json:"level"`
 	Kind  string `json:"kind"`
+	// Bootstrap peers (full multiaddrs): the parent office, from the join
+	// file, and any added by hand.
+	Bootstrap []string `json:"bootstrap,omitempty"`
+	// Listen addresses of the daemon (multiaddrs); default: every
+	// interface, TCP and QUIC, fixed ports chosen at first start.
+	Listen []string `json:"listen,omitempty"`
+	// HTTP is the daemon's API and UI address.
+	HTTP string `json:"http,omitempty"`
+	// Addrs are the addresses the daemon last listened on, for invites.
+	Addrs []string `json:"addrs,omitempty"`
 }
 
 // Dir is an opened data directory.
@@ -43,6 +57,72 @@ type Dir struct {
 
 func keyPath(dir string) string    { return filepath.Join(dir, "key") }
 func configPath(dir string) string { return filepath.Join(dir, "config.json") }
+func tokenPath(dir string) string  { return filepath.Join(dir, "token") }
+func daemonPath(dir string) string { return filepath.Join(dir, "daemon.json") }
+
+// ensureToken returns the API token, creating it on first use.
+func ensureToken(dir string) (string, error) {
+	b, err := os.ReadFile(tokenPath(dir))
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	tok := hex.EncodeToString(raw[:])
+	return tok, writeFile(tokenPath(dir), []byte(tok+"\n"), 0o600)
+}
+
+// Token is the operator's API token (created at init).
+func (d *Dir) Token() (string, error) { return ensureToken(d.Path) }
+
+// Daemon describes a running daemon; it is written when serve starts and
+// removed when it stops.
+type Daemon struct {
+	PID   int      `json:"pid"`
+	HTTP  string   `json:"http"`
+	ID    string   `json:"id"`
+	Addrs []string `json:"addrs"`
+}
+
+// WriteDaemon records the running daemon.
+func (d *Dir) WriteDaemon(info Daemon) error {
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFile(daemonPath(d.Path), append(b, '\n'), 0o600)
+}
+
+// RemoveDaemon removes the daemon record.
+func (d *Dir) RemoveDaemon() { os.Remove(daemonPath(d.Path)) }
+
+// RunningDaemon returns the daemon serving dir, if its record names a live
+// process.
+func RunningDaemon(dir string) (*Daemon, bool) {
+	b, err := os.ReadFile(daemonPath(dir))
+	if err != nil {
+		return nil, false
+	}
+	var info Daemon
+	if json.Unmarshal(b, &info) != nil || info.PID <= 0 || info.HTTP == "" {
+		return nil, false
+	}
+	if err := syscall.Kill(info.PID, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return nil, false
+	}
+	return &info, true
+}
+
+// ReadToken reads dir's token without opening the node.
+func ReadToken(dir string) (string, error) {
+	b, err := os.ReadFile(tokenPath(dir))
+	if err != nil {
+		return "", fmt.Errorf("reading the API token: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
 
 // StorePath is where the Badger store lives.
 func (d *Dir) StorePath() string { return filepath.Join(d.Path, "store") }
@@ -65,6 +145,9 @@ func Create(path string, cfg Config) (*Dir, error) {
 		return nil, err
 	}
 	if err := writeFile(keyPath(path), raw, 0o600); err != nil {
+		return nil, err
+	}
+	if _, err := ensureToken(path); err != nil {
 		return nil, err
 	}
 	signer, err := schema.NewSigner(key)

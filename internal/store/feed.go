@@ -167,6 +167,9 @@ type PeerRecord struct {
 	LastSync int64    `cbor:"2,keyasint,omitempty"` // unix ms
 	Received uint64   `cbor:"3,keyasint,omitempty"` // ops received in total
 	Sent     uint64   `cbor:"4,keyasint,omitempty"`
+	// Served is how far into our feed the peer has pulled to the end:
+	// what it holds, as far as we know (the start of its next bundle).
+	Served uint64 `cbor:"5,keyasint,omitempty"`
 }
 
 // Peer returns what is remembered of a peer.

@@ -1,0 +1,214 @@
+package replica
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"lienthong/crdt"
+	"lienthong/internal/store"
+	"lienthong/schema"
+)
+
+// BundleFormat names the offline bundle format.
+const BundleFormat = "lienthong-bundle-1"
+
+// BundleHeader opens a bundle.
+type BundleHeader struct {
+	Format  string             `cbor:"1,keyasint"`
+	From    schema.CommitteeID `cbor:"2,keyasint"`
+	For     schema.CommitteeID `cbor:"3,keyasint,omitempty"` // empty with --all
+	Root    schema.CommitteeID `cbor:"4,keyasint"`
+	Created int64              `cbor:"5,keyasint"` // unix ms
+	Since   uint64             `cbor:"6,keyasint,omitempty"`
+}
+
+// BundleTrailer closes a bundle: the number of ops and the SHA-256 of their
+// envelopes in order. Without it the bundle was cut short.
+type BundleTrailer struct {
+	Count uint64   `cbor:"1,keyasint"`
+	Sum   [32]byte `cbor:"2,keyasint"`
+	Head  uint64   `cbor:"3,keyasint"` // exporter's feed head
+}
+
+// bundleFrame is one frame of a bundle after the header: a batch of ops or
+// the trailer.
+type bundleFrame struct {
+	Ops     [][]byte       `cbor:"1,keyasint,omitempty"`
+	Trailer *BundleTrailer `cbor:"2,keyasint,omitempty"`
+}
+
+// ExportOptions choose what a bundle holds.
+type ExportOptions struct {
+	From schema.CommitteeID
+	// For is the committee the bundle is for: only ledgers it is a
+	// stakeholder of (and the directory), minus ops that came from it.
+	For schema.CommitteeID
+	// Since is the feed position the receiver is known to hold (0: all).
+	Since uint64
+	Now   time.Time
+}
+
+// ExportStats reports an export.
+type ExportStats struct {
+	Ops   int   `json:"ops"`
+	Bytes int64 `json:"bytes"`
+	Head  uint64
+}
+
+// ExportBundle writes the ops in scope after opts.Since.
+func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats, error) {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	var es ExportStats
+	head := st.Seq()
+	n, err := writeFrame(bw, &BundleHeader{Format: BundleFormat, From: opts.From, For: opts.For, Root: st.Directory().Root, Created: opts.Now.UnixMilli(), Since: opts.Since})
+	if err != nil {
+		return es, err
+	}
+	es.Bytes += int64(n)
+	sum := sha256.New()
+	origin := store.OriginTag(string(opts.For))
+	var batch [][]byte
+	size := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		n, err := writeFrame(bw, &bundleFrame{Ops: batch})
+		es.Bytes += int64(n)
+		batch, size = nil, 0
+		return err
+	}
+	cur := opts.Since
+	for cur < head {
+		rd := st.NewReader()
+		sc := &scope{dir: st.Directory(), rd: rd, peer: opts.For, cache: map[schema.LedgerID]bool{}}
+		var entries []store.FeedEntry
+		if err := st.Feed(cur, func(e store.FeedEntry) bool {
+			if e.Seq > head {
+				return false
+			}
+			entries = append(entries, e)
+			return len(entries) < feedChunk
+		}); err != nil {
+			rd.Close()
+			return es, err
+		}
+		if len(entries) == 0 {
+			rd.Close()
+			break
+		}
+		for _, e := range entries {
+			if opts.For != "" && (e.Origin == origin || !sc.allows(e.Ledger)) {
+				continue
+			}
+			env, err := rd.Op(e.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				rd.Close()
+				return es, err
+			}
+			sum.Write(env)
+			batch = append(batch, env)
+			size += len(env)
+			es.Ops++
+			if size >= batchBytes || len(batch) >= batchOps {
+				if err := flush(); err != nil {
+					rd.Close()
+					return es, err
+				}
+			}
+		}
+		rd.Close()
+		cur = entries[len(entries)-1].Seq
+	}
+	if err := flush(); err != nil {
+		return es, err
+	}
+	tr := &BundleTrailer{Count: uint64(es.Ops), Head: head}
+	copy(tr.Sum[:], sum.Sum(nil))
+	n, err = writeFrame(bw, &bundleFrame{Trailer: tr})
+	es.Bytes += int64(n)
+	es.Head = head
+	return es, err
+}
+
+// ImportStats reports an import.
+type ImportStats struct {
+	Header   BundleHeader `json:"-"`
+	Ops      int          `json:"ops"`
+	Applied  int          `json:"applied"`
+	Dupes    int          `json:"duplicates"`
+	Parked   int          `json:"parked"`
+	Rejected int          `json:"rejected"`
+	Reasons  []string     `json:"reasons,omitempty"`
+}
+
+// ErrBundleDamaged: the bundle is truncated or tampered with; the valid ops
+// before the damage were applied.
+var ErrBundleDamaged = errors.New("bundle damaged")
+
+// ImportBundle verifies and applies a bundle exactly like network input, for
+// the node of committee self. Ops before any damage are kept. The ops are
+// recorded as coming from the exporter, so they are not sent back to it.
+func ImportBundle(r io.Reader, st *store.Store, self schema.CommitteeID) (ImportStats, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	var is ImportStats
+	if _, err := readFrame(br, &is.Header); err != nil || is.Header.Format != BundleFormat {
+		return is, fmt.Errorf("not a lienthong bundle (%v)", errOr(err, "wrong format marker"))
+	}
+	if is.Header.Root != st.Directory().Root {
+		return is, fmt.Errorf("the bundle is from the network rooted at %s, not this one (%s)", is.Header.Root, st.Directory().Root)
+	}
+	origin := string(is.Header.From)
+	sum := sha256.New()
+	for {
+		var f bundleFrame
+		if _, err := readFrame(br, &f); err != nil {
+			if errors.Is(err, io.EOF) {
+				return is, fmt.Errorf("%w: cut short after %d ops (no trailer); the %d ops before were applied", ErrBundleDamaged, is.Ops, is.Applied)
+			}
+			return is, fmt.Errorf("%w after %d ops: %v; the ops before were applied", ErrBundleDamaged, is.Ops, err)
+		}
+		if f.Trailer != nil {
+			var got [32]byte
+			copy(got[:], sum.Sum(nil))
+			if f.Trailer.Count != uint64(is.Ops) || f.Trailer.Sum != got {
+				return is, fmt.Errorf("%w: the trailer says %d ops, %d were read (or their checksum differs)", ErrBundleDamaged, f.Trailer.Count, is.Ops)
+			}
+			if is.Rejected > 0 {
+				return is, fmt.Errorf("%w: %d ops were rejected (first: %s)", ErrBundleDamaged, is.Rejected, is.Reasons[0])
+			}
+			return is, nil
+		}
+		for _, env := range f.Ops {
+			sum.Write(env)
+		}
+		res, a, err := st.IngestScoped(f.Ops, origin, self)
+		if err != nil {
+			return is, err
+		}
+		is.Ops += len(f.Ops)
+		is.Applied += a.Applied
+		is.Dupes += a.Duplicates
+		is.Parked += a.Parked
+		is.Rejected += a.Rejected
+		for _, x := range res {
+			if x.Outcome == crdt.Rejected && x.Err != nil && len(is.Reasons) < 10 {
+				is.Reasons = append(is.Reasons, x.Err.Error())
+			}
+		}
+	}
+}
+
+func errOr(err error, s string) string {
+	if err != nil {
+		return err.Error()
+	}
+	return s
+}
