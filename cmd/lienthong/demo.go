@@ -1,14 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/spf13/cobra"
 
+	"lienthong/crdt"
 	"lienthong/internal/datadir"
 	"lienthong/internal/sample"
 	"lienthong/internal/store"
@@ -19,10 +23,15 @@ import (
 func (a *app) demoCmd() *cobra.Command {
 	var members int
 	var seed uint64
+	var duration time.Duration
+	var httpBase int
 	c := &cobra.Command{
-		Use:   "demo [--dir D] [--members N] [--seed S]",
-		Short: "Create a sample committee store with realistic Vietnamese members",
-		Args:  cobra.NoArgs,
+		Use:   "demo [--dir D] [--members N] [--seed S] [--duration D]",
+		Short: "Run a small network of committee nodes on loopback with sample members",
+		Long: "Start, in one process, a real network on loopback: a provincial office, a workplace grassroots\n" +
+			"committee with two cells, a residential ward committee with a residence cell, each a node with its\n" +
+			"own store syncing over libp2p. With --dir the network's data is kept between runs.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir := a.dir
 			if dir == "" {
@@ -32,79 +41,226 @@ func (a *app) demoCmd() *cobra.Command {
 				}
 				dir = tmp
 			}
-			return a.runDemo(dir, members, seed)
+			ctx := cmd.Context()
+			if duration > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, duration)
+				defer cancel()
+			}
+			return a.runDemo(ctx, dir, members, seed, httpBase)
 		},
 	}
-	c.Flags().IntVar(&members, "members", 300, "sample members to create")
+	c.Flags().IntVar(&members, "members", 120, "sample members per cell")
 	c.Flags().Uint64Var(&seed, "seed", 1, "seed of the sample data")
+	c.Flags().DurationVar(&duration, "duration", 0, "stop after this long (default: run until Ctrl-C)")
+	c.Flags().IntVar(&httpBase, "http-port", 0, "first HTTP port of the nodes' UIs (default: any free port)")
 	return c
 }
 
-func (a *app) runDemo(path string, members int, seed uint64) error {
-	start := time.Now()
+// demoNode is one committee of the demo network.
+type demoNode struct {
+	c    sample.Committee
+	path string
+	live *liveNode
+}
+
+func slug(i int, c sample.Committee) string { return fmt.Sprintf("%d-%s", i, c.Level) }
+
+// setupDemo creates the committees' data directories, charters and sample
+// members, the way committees would with init, admit, invite, join and
+// import.
+func setupDemo(path string, tree *sample.Tree, perCell int, seed uint64) error {
+	dirs := make([]*datadir.Dir, len(tree.Committees))
+	for i, c := range tree.Committees {
+		d, err := datadir.Create(filepath.Join(path, slug(i, c)), datadir.Config{Name: c.Name, Level: c.Level, Kind: c.Kind})
+		if err != nil {
+			return err
+		}
+		dirs[i] = d
+	}
+	root := dirs[0].Signer.ID()
+	open := func(i int) (*store.Store, *node.Node, error) {
+		dirs[i].Config.Root = root
+		if err := dirs[i].SaveConfig(); err != nil {
+			return nil, nil, err
+		}
+		st, err := dirs[i].OpenStore(store.DefaultOptions(root))
+		if err != nil {
+			return nil, nil, err
+		}
+		n, err := node.New(st, dirs[i].Signer, node.DefaultOptions())
+		return st, n, err
+	}
+	// The root charters itself; every parent admits its children and hands
+	// them the directory it holds (the join file).
+	stores := make([]*store.Store, len(dirs))
+	nodes := make([]*node.Node, len(dirs))
+	defer func() {
+		for _, st := range stores {
+			if st != nil {
+				st.Close()
+			}
+		}
+	}()
+	for i, c := range tree.Committees {
+		st, n, err := open(i)
+		if err != nil {
+			return err
+		}
+		stores[i], nodes[i] = st, n
+		if c.Parent < 0 {
+			if _, err := n.InitRoot(c.Name, c.Level, c.Kind); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := nodes[c.Parent].Admit(n.ID(), c.Name, c.Level, c.Kind); err != nil {
+			return err
+		}
+		envs, err := stores[c.Parent].LedgerOps(schema.DirectoryLedger)
+		if err != nil {
+			return err
+		}
+		if _, _, err := st.Ingest(envs, "join"); err != nil {
+			return err
+		}
+	}
+	homes := tree.Homes()
+	ms, err := sample.Members(seed, tree, perCell*len(homes), sample.DefaultOptions())
+	if err != nil {
+		return err
+	}
+	byHome := map[int][]node.MemberInput{}
+	for _, m := range ms {
+		byHome[m.Home] = append(byHome[m.Home], node.MemberInput{Fields: m.Fields})
+	}
+	for h, in := range byHome {
+		if _, err := nodes[h].Import(in, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *app) runDemo(ctx context.Context, path string, perCell int, seed uint64, httpBase int) error {
 	tree := sample.SmallTree()
-	top := tree.Committees[0]
-	d, err := datadir.Create(path, datadir.Config{Name: top.Name, Level: top.Level, Kind: top.Kind})
-	if err != nil {
-		return err
+	fresh := false
+	if _, err := os.Stat(filepath.Join(path, slug(0, tree.Committees[0]), "key")); err != nil {
+		fresh = true
+		if err := setupDemo(path, tree, perCell, seed); err != nil {
+			return fmt.Errorf("setting up the demo network: %w", err)
+		}
 	}
-	d.Config.Root = d.Signer.ID()
-	if err := d.SaveConfig(); err != nil {
-		return err
-	}
-	st, err := d.OpenStore(store.DefaultOptions(d.Config.Root))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	n, err := node.New(st, d.Signer, node.DefaultOptions())
-	if err != nil {
-		return err
-	}
-	if _, err := n.InitRoot(top.Name, top.Level, top.Kind); err != nil {
-		return err
-	}
-	// The sample committees' keys; in a real network each committee makes
-	// its own with 'lienthong init' and its parent admits it.
-	ids := []schema.CommitteeID{d.Signer.ID()}
-	for _, c := range tree.Committees[1:] {
-		key, _, err := crypto.GenerateEd25519Key(nil)
+	log := slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	nodes := make([]*demoNode, len(tree.Committees))
+	defer func() {
+		for i := len(nodes) - 1; i >= 0; i-- {
+			if nodes[i] != nil && nodes[i].live != nil {
+				nodes[i].live.stop()
+			}
+		}
+	}()
+	for i, c := range tree.Committees {
+		dn := &demoNode{c: c, path: filepath.Join(path, slug(i, c))}
+		f := serveFlags{listen: []string{"/ip4/127.0.0.1/tcp/0"}, http: "127.0.0.1:0", noMDNS: true}
+		if httpBase > 0 {
+			f.http = fmt.Sprintf("127.0.0.1:%d", httpBase+i)
+		}
+		if c.Parent >= 0 {
+			f.bootstrap = nodes[c.Parent].live.sess.net.Addrs()
+		}
+		live, err := startLive(dn.path, f, log)
 		if err != nil {
-			return err
+			return fmt.Errorf("starting %s: %w", c.Name, err)
 		}
-		s, err := schema.NewSigner(key)
-		if err != nil {
-			return err
-		}
-		ids = append(ids, s.ID())
-		if _, err := n.Admit(s.ID(), c.Name, c.Level, c.Kind); err != nil {
-			return err
-		}
-	}
-	ms, err := sample.Members(seed, tree, members, sample.DefaultOptions())
-	if err != nil {
-		return err
-	}
-	in := make([]node.MemberInput, len(ms))
-	for i, m := range ms {
-		in[i] = node.MemberInput{Home: ids[m.Home], Fields: m.Fields}
-	}
-	stats, err := n.Import(in, nil)
-	if err != nil {
-		return err
+		dn.live = live
+		nodes[i] = dn
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "lienthong demo: data directory %s\n", path)
-	fmt.Fprintf(&b, "network root: %s (%s)\n", top.Name, d.Signer.ID())
-	for _, c := range n.Committees() {
-		fmt.Fprintf(&b, "  %s%s (%s)\n", strings.Repeat("  ", c.Depth), c.Name, c.Level)
+	if fresh {
+		fmt.Fprintf(&b, "lienthong demo: a new network in %s (keep it with --dir)\n\n", path)
+	} else {
+		fmt.Fprintf(&b, "lienthong demo: the network kept in %s\n\n", path)
 	}
-	fmt.Fprintf(&b, "%d sample members created in %s\n", stats.Created, time.Since(start).Round(time.Millisecond))
-	list, _ := n.Members()
-	for _, m := range list[:min(5, len(list))] {
-		fmt.Fprintf(&b, "  %s  %-28s %s  %s\n", m.ID, m.Fields["name"], m.Fields["born"], m.HomeName)
+	for i, dn := range nodes {
+		n := dn.live.sess.node
+		indent := strings.Repeat("  ", depth(tree, i))
+		fmt.Fprintf(&b, "%s%s (%s)\n", indent, dn.c.Name, dn.c.Level)
+		fmt.Fprintf(&b, "%s  id    %s\n", indent, n.ID())
+		for _, ad := range dn.live.sess.net.Addrs() {
+			fmt.Fprintf(&b, "%s  p2p   %s\n", indent, ad)
+		}
+		fmt.Fprintf(&b, "%s  data  %s\n", indent, dn.path)
+		fmt.Fprintf(&b, "%s  api   %s  (token %s)\n", indent, dn.live.url, dn.live.token)
 	}
-	fmt.Fprintf(&b, "state hash %s\n", n.StateHash())
-	fmt.Fprintf(&b, "try: lienthong member list --dir %s\n", path)
-	return a.emit(map[string]any{"dir": path, "root": d.Signer.ID(), "members": stats.Created, "state_hash": n.StateHash().String()}, b.String())
+	fmt.Fprintf(&b, "\nsyncing...\n")
+	if err := a.emit(nil, b.String()); err != nil && a.json {
+		return err
+	}
+	// Report when the network has converged: every node holds what it
+	// should, as its home cell sees it.
+	start := time.Now()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	reported := false
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(a.out, "stopping the demo network")
+			return nil
+		case <-tick.C:
+		}
+		if reported {
+			continue
+		}
+		counts, want := demoCounts(tree, nodes)
+		if slices.Equal(counts, want) && counts[0] > 0 && directoryComplete(nodes) {
+			var rep strings.Builder
+			fmt.Fprintf(&rep, "converged in %s:\n", time.Since(start).Round(time.Millisecond))
+			for i, dn := range nodes {
+				fmt.Fprintf(&rep, "  %-40s holds %4d members, state hash %s\n", dn.c.Name, counts[i], dn.live.sess.store.StateHash().String()[:16])
+			}
+			fmt.Fprintf(&rep, "\ntry: lienthong member list --dir %s   (commands talk to the running node)\nCtrl-C stops the network\n", nodes[0].path)
+			fmt.Fprint(a.out, rep.String())
+			reported = true
+		}
+	}
+}
+
+// demoCounts returns how many members each node holds, and how many it
+// should: those homed at it or below it, as their home committees hold them.
+func demoCounts(tree *sample.Tree, nodes []*demoNode) (held, want []int) {
+	held = make([]int, len(nodes))
+	want = make([]int, len(nodes))
+	for i, dn := range nodes {
+		var n int
+		dn.live.sess.store.EachLedger(func(*crdt.Ledger) bool { n++; return true })
+		held[i] = n
+		own, _ := dn.live.sess.store.LedgerIDs("home", string(dn.live.sess.node.ID()))
+		for a := i; a >= 0; a = tree.Committees[a].Parent {
+			want[a] += len(own)
+		}
+	}
+	return held, want
+}
+
+func depth(tree *sample.Tree, i int) int {
+	d := 0
+	for p := tree.Committees[i].Parent; p >= 0; p = tree.Committees[p].Parent {
+		d++
+	}
+	return d
+}
+
+func directoryComplete(nodes []*demoNode) bool {
+	want := len(nodes)
+	for _, dn := range nodes {
+		if len(dn.live.sess.store.Directory().Committees()) != want {
+			return false
+		}
+		if dn.live.sess.store.Directory().ActiveAt(dn.live.sess.node.ID(), crdt.Now) != nil {
+			return false
+		}
+	}
+	return true
 }

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"time"
 
+	"lienthong/crdt"
 	"lienthong/internal/store"
 	"lienthong/internal/testkit"
 	"lienthong/node"
@@ -84,6 +85,8 @@ type result struct {
 	ReadMemberMs   float64      `json:"read_member_ms"`
 	ReadWarmMs     float64      `json:"read_member_warm_ms"`
 	SameState      bool         `json:"same_state_after_reopen"`
+	EnvelopeBytes  float64      `json:"envelope_bytes_per_op"`
+	StateBytes     float64      `json:"state_bytes_per_member"`
 	WritesReopened writeFigures `json:"single_writes_reopened"`
 	Fresh          probe        `json:"fresh_process_reopen"`
 	TotalSec       float64      `json:"total_s"`
@@ -237,6 +240,9 @@ func run(c config) error {
 	}
 	r.ReadWarmMs = benchkit.Ms(time.Since(t0))
 	r.SameState = s2.StateHash() == hash && s2.Seq() == seq
+	if r.EnvelopeBytes, r.StateBytes, err = sizes(s2, 1000); err != nil {
+		return err
+	}
 
 	benchkit.Progress("single writes on the reopened store (%d)", c.writes)
 	if r.WritesReopened, err = singleWrites(n2, nil, c.writes, r.WritesFresh.ids); err != nil {
@@ -294,6 +300,35 @@ func singleWrites(n *node.Node, creates []node.MemberInput, writes int, existing
 	f.OpsPerSec = float64(writes) / time.Since(start).Seconds()
 	f.All, f.Create, f.Set = benchkit.Summarise(all), benchkit.Summarise(cr), benchkit.Summarise(set)
 	return f, nil
+}
+
+// sizes returns the mean size of an op envelope and of a member's state
+// over the first n members of st.
+func sizes(st *store.Store, n int) (envelope, state float64, err error) {
+	var ops, members, envBytes, stateBytes int
+	err = st.EachLedger(func(l *crdt.Ledger) bool {
+		raw, e := l.Encode()
+		if e != nil {
+			err = e
+			return false
+		}
+		members++
+		stateBytes += len(raw)
+		for _, m := range l.DAG.Ops {
+			env, e := st.Op(m.ID)
+			if e != nil {
+				err = e
+				return false
+			}
+			ops++
+			envBytes += len(env)
+		}
+		return members < n
+	})
+	if err != nil || members == 0 {
+		return 0, 0, err
+	}
+	return float64(envBytes) / float64(ops), float64(stateBytes) / float64(members), nil
 }
 
 // runProbe reopens the store at path in this (fresh) process and reads
@@ -359,6 +394,7 @@ func report(c config, r *result) {
 	t.Info("RSS before → after reopen", fmt.Sprintf("%.1f MiB → %.1f MiB (+%.1f MiB)", benchkit.MiB(r.RSSBefore), benchkit.MiB(r.RSSAfter), benchkit.MiB(r.RSSAfter-r.RSSBefore)))
 	t.Info("read one member after reopen", fmt.Sprintf("%.3f ms (again: %.3f ms)", r.ReadMemberMs, r.ReadWarmMs))
 	t.Info("same state hash and feed after reopen", fmt.Sprint(r.SameState))
+	t.Info("mean op envelope / member state", fmt.Sprintf("%.0f B / %.0f B (first 1000 members)", r.EnvelopeBytes, r.StateBytes))
 	t.Info("fresh process: open / RSS before → after", fmt.Sprintf("%.1f ms / %.1f MiB → %.1f MiB", r.Fresh.OpenMs, benchkit.MiB(r.Fresh.RSSBefore), benchkit.MiB(r.Fresh.RSSAfter)))
 	t.Info("fresh process: read one member", fmt.Sprintf("%.3f ms", r.Fresh.ReadMs))
 	w(fmt.Sprintf("Single writes, reopened store of %d ops", r.BuildOps), r.WritesReopened)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -256,18 +257,45 @@ func (t *Table) Print(w io.Writer) {
 		if r[2] != "" {
 			target = "target " + r[2] + "  " + r[3]
 		}
-		fmt.Fprintf(w, "  %s  %s  %s\n", pad(r[0], width[0]), pad(r[1], width[1]), target)
+		line := fmt.Sprintf("  %s  %s  %s", pad(r[0], width[0]), pad(r[1], width[1]), target)
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
 }
 
-// PrintJSON writes v as one line of JSON.
+// PrintJSON writes v as one line of JSON, with fractions kept to five
+// significant digits.
 func PrintJSON(w io.Writer, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
+	var tree any
+	if err := json.Unmarshal(b, &tree); err != nil {
+		return err
+	}
+	if b, err = json.Marshal(roundAll(tree)); err != nil {
+		return err
+	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
+}
+
+func roundAll(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = roundAll(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = roundAll(e)
+		}
+	case float64:
+		if x != math.Trunc(x) {
+			return Round(x)
+		}
+	}
+	return v
 }
 
 // Progress prints a progress note to stderr.
