@@ -13,7 +13,8 @@ import (
 )
 
 // maxOpsPerTxn bounds one Badger transaction; larger inputs commit in
-// several transactions, each complete in itself.
+// several transactions, each complete in itself. A chunk that Badger finds
+// too big is retried in halves.
 const maxOpsPerTxn = 2000
 
 // Apply authorises and applies verified ops. fresh marks ops this node just
@@ -25,13 +26,15 @@ func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.
 	defer s.mu.Unlock()
 	results := make([]crdt.Result, 0, len(ops))
 	var total crdt.ApplyStats
-	for start := 0; start < len(ops); start += maxOpsPerTxn {
-		chunk := ops[start:min(start+maxOpsPerTxn, len(ops))]
+	size := maxOpsPerTxn
+	for start := 0; start < len(ops); {
+		chunk := ops[start:min(start+size, len(ops))]
 		b := s.newBatch(origin)
+		res := make([]crdt.Result, 0, len(chunk))
 		for _, d := range chunk {
 			r := b.process(d, fresh)
 			r.Ledger = d.Op.Ledger
-			results = append(results, r)
+			res = append(res, r)
 		}
 		err := b.drain()
 		if err == nil {
@@ -39,15 +42,21 @@ func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.
 		} else {
 			b.txn.Discard()
 		}
-		if err != nil {
-			if b.touchedWaiting {
-				if lerr := s.loadWaiting(); lerr != nil {
-					return results, total, errors.Join(err, lerr)
-				}
+		if err != nil && b.touchedWaiting {
+			if lerr := s.loadWaiting(); lerr != nil {
+				return results, total, errors.Join(err, lerr)
 			}
+		}
+		if errors.Is(err, badger.ErrTxnTooBig) && len(chunk) > 1 {
+			size = max(1, len(chunk)/2) // nothing was written: retry smaller
+			continue
+		}
+		if err != nil {
 			return results, total, err
 		}
+		results = append(results, res...)
 		total.Add(b.stats)
+		start += len(chunk)
 	}
 	return results, total, nil
 }

@@ -319,3 +319,16 @@ func StartCPUProfile(path string) (stop func(), err error) {
 		f.Close()
 	}, nil
 }
+
+// LoadAverage returns the 1, 5 and 15 minute load averages of the machine.
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
