@@ -64,6 +64,9 @@ func (n *Node) Move(id schema.LedgerID, m schema.MovementBody) (schema.OpID, err
 type ImportStats struct {
 	Created int
 	Updated int
+	// Foreign counts rows whose ID this store does not hold (a register
+	// exported by another network): they were created as new members.
+	Foreign int
 	Elapsed time.Duration
 }
 
@@ -87,9 +90,10 @@ func (n *Node) Import(in []MemberInput, progress func(done int)) (ImportStats, e
 	var st ImportStats
 	for lo := 0; lo < len(in); lo += importChunk {
 		chunk := in[lo:min(lo+importChunk, len(in))]
-		c, u, err := n.importChunk(chunk)
+		c, u, f, err := n.importChunk(chunk)
 		st.Created += c
 		st.Updated += u
+		st.Foreign += f
 		if err != nil {
 			return st, fmt.Errorf("importing rows %d to %d: %w", lo+1, lo+len(chunk), err)
 		}
@@ -101,38 +105,41 @@ func (n *Node) Import(in []MemberInput, progress func(done int)) (ImportStats, e
 	return st, nil
 }
 
-func (n *Node) importChunk(chunk []MemberInput) (created, updated int, err error) {
+func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	ops := make([]*schema.Op, 0, len(chunk))
 	for _, m := range chunk {
-		if m.ID == (schema.LedgerID{}) {
+		var l *crdt.Ledger
+		if m.ID != (schema.LedgerID{}) {
+			l, err = n.store.Ledger(m.ID)
+			if errors.Is(err, ErrNotFound) {
+				m.ID, l = schema.LedgerID{}, nil
+				foreign++
+			} else if err != nil {
+				return created, updated, foreign, err
+			}
+		}
+		if l == nil {
 			home := m.Home
 			if home == "" {
 				home = n.ID()
 			}
 			b := &schema.MemberCreateBody{Home: home, Fields: m.Fields}
 			if err := b.Validate(); err != nil {
-				return created, updated, err
+				return created, updated, foreign, err
 			}
 			id, err := n.NewLedgerID()
 			if err != nil {
-				return created, updated, err
+				return created, updated, foreign, err
 			}
 			op, err := n.build(id, nil, b)
 			if err != nil {
-				return created, updated, err
+				return created, updated, foreign, err
 			}
 			ops = append(ops, op)
 			created++
 			continue
-		}
-		l, err := n.store.Ledger(m.ID)
-		if errors.Is(err, ErrNotFound) {
-			return created, updated, fmt.Errorf("member %s is not in this store; leave the id column empty to create it", m.ID)
-		}
-		if err != nil {
-			return created, updated, err
 		}
 		changed := map[string]string{}
 		for k, v := range m.Fields {
@@ -145,35 +152,35 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated int, err error
 		}
 		b := &schema.MemberSetBody{Fields: changed}
 		if err := b.Validate(); err != nil {
-			return created, updated, err
+			return created, updated, foreign, err
 		}
 		op, err := n.build(m.ID, &l.DAG, b)
 		if err != nil {
-			return created, updated, err
+			return created, updated, foreign, err
 		}
 		ops = append(ops, op)
 		updated++
 	}
 	envs, _, err := n.signer.SignBatch(ops)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	ds := make([]*schema.Decoded, len(envs))
 	for i, env := range envs {
 		if ds[i], err = schema.DecodeStored(env); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 	}
 	res, _, err := n.store.Apply(ds, "import", true)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	for _, r := range res {
 		if r.Outcome != crdt.Applied {
-			return 0, 0, fmt.Errorf("op %s not applied: %v", r.ID.Short(), r.Err)
+			return 0, 0, 0, fmt.Errorf("op %s not applied: %v", r.ID.Short(), r.Err)
 		}
 	}
-	return created, updated, nil
+	return created, updated, foreign, nil
 }
 
 // Member is a member as shown to people and scripts.

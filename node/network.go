@@ -77,7 +77,7 @@ type Network struct {
 
 	mu     sync.Mutex
 	peers  map[peer.ID]*peerState
-	served map[peer.ID]chan struct{} // SyncOnce waiting for a peer's pull
+	served map[peer.ID]chan uint64 // SyncOnce waiting for a peer's pull: positions served
 
 	closeOnce sync.Once
 }
@@ -94,7 +94,7 @@ func StartNetwork(n *Node, st *store.Store, opts NetOptions) (*Network, error) {
 		opts.Logger = n.opts.Logger
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &Network{node: n, st: st, opts: opts, log: opts.Logger, ctx: ctx, cancel: cancel, peers: map[peer.ID]*peerState{}, served: map[peer.ID]chan struct{}{}}
+	w := &Network{node: n, st: st, opts: opts, log: opts.Logger, ctx: ctx, cancel: cancel, peers: map[peer.ID]*peerState{}, served: map[peer.ID]chan uint64{}}
 	w.server = &replica.Server{Store: st, Logger: opts.Logger, OnNotify: w.onNotify, OnServed: w.onServed}
 	host, err := p2p.New(p2p.Options{
 		Key: n.signer.Key(), Listen: opts.Listen, Allow: w.allow, MDNS: opts.MDNS,
@@ -163,7 +163,7 @@ func (w *Network) onServed(p schema.CommitteeID, seq uint64, ops int, bytes int6
 	w.state(pid).sent += uint64(ops)
 	if ch, ok := w.served[pid]; ok {
 		select {
-		case ch <- struct{}{}:
+		case ch <- seq:
 		default:
 		}
 	}
@@ -341,38 +341,50 @@ func (w *Network) connectAny(ctx context.Context, addr string) (peer.ID, error) 
 }
 
 // SyncOnce connects to addr, pulls from the peer, tells it to pull from us,
-// and waits (up to wait) until it has. It returns what was received and
-// the number of ops the peer took from us.
+// and waits (up to wait) until it holds everything we had. It returns what
+// was received and the number of ops the peer took from us.
 func (w *Network) SyncOnce(ctx context.Context, addr string, wait time.Duration) (replica.Stats, uint64, error) {
-	pid, err := w.host.Connect(ctx, addr)
+	pi, err := peer.AddrInfoFromString(addr)
 	if err != nil {
-		return replica.Stats{}, 0, err
+		return replica.Stats{}, 0, fmt.Errorf("address %q: %w (want a multiaddr ending in /p2p/PEER_ID)", addr, err)
 	}
+	pid := pi.ID
 	if !w.allow(pid) {
 		return replica.Stats{}, 0, fmt.Errorf("peer %s is not a chartered committee of this network", pid)
 	}
-	w.mu.Lock()
-	before := w.state(pid).sent
-	w.mu.Unlock()
-	st, err := w.pull(ctx, pid)
-	if err != nil {
-		return st, 0, err
-	}
-	served := make(chan struct{}, 1)
+	// Listen for the peer's pulls before connecting: it pulls on connect.
+	served := make(chan uint64, 64)
 	w.mu.Lock()
 	w.served[pid] = served
+	before := w.state(pid).sent
 	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
 		delete(w.served, pid)
 		w.mu.Unlock()
 	}()
-	w.notify(pid, w.st.Seq())
-	select {
-	case <-served:
-	case <-time.After(wait):
-	case <-ctx.Done():
-		return st, 0, ctx.Err()
+	if _, err := w.host.Connect(ctx, addr); err != nil {
+		return replica.Stats{}, 0, err
+	}
+	st, err := w.pull(ctx, pid)
+	if err != nil {
+		return st, 0, err
+	}
+	head := w.st.Seq()
+	w.notify(pid, head)
+	timeout := time.After(wait)
+wait:
+	for {
+		select {
+		case seq := <-served:
+			if seq >= head {
+				break wait
+			}
+		case <-timeout:
+			break wait
+		case <-ctx.Done():
+			return st, 0, ctx.Err()
+		}
 	}
 	w.mu.Lock()
 	sent := w.state(pid).sent - before

@@ -148,3 +148,21 @@ func (a *app) path(p string) string {
 	}
 	return filepath.Join(a.cwd, p)
 }
+
+// Argument validators that report mistakes as usage errors (exit status 2).
+func noArgs(c *cobra.Command, args []string) error { return asUsage(cobra.NoArgs(c, args)) }
+
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error { return asUsage(cobra.ExactArgs(n)(c, args)) }
+}
+
+func minArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error { return asUsage(cobra.MinimumNArgs(n)(c, args)) }
+}
+
+func asUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return usagef("%v", err)
+}

@@ -25,7 +25,7 @@ func (a *app) bundleExportCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "export --dir D --for COMMITTEE_ID --out FILE [--all]",
 		Short: "Write the ops a committee lacks (as far as this node knows; --all: everything in its scope)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cid, err := schema.ParseCommitteeID(forID)
 			if err != nil {
@@ -80,7 +80,7 @@ func (a *app) bundleImportCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "import --dir D FILE",
 		Short: "Verify and apply a bundle (safe to import twice or out of order)",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := os.Open(a.path(args[0]))
 			if err != nil {

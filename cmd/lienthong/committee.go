@@ -20,7 +20,7 @@ func (a *app) committeeAdmitCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "admit --dir D --id ID --name NAME --level LEVEL [--kind K]",
 		Short: "Charter a child committee under this one",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cid, err := schema.ParseCommitteeID(id)
 			if err != nil {
@@ -52,7 +52,7 @@ func (a *app) committeeRevokeCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "revoke --dir D --id ID [--reason R]",
 		Short: "Revoke the charter of a committee below this one",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cid, err := schema.ParseCommitteeID(id)
 			if err != nil {
@@ -76,7 +76,7 @@ func (a *app) committeeListCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "list --dir D [--json]",
 		Short: "List the committees of the network's directory",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withNode(func(s *session) error {
 				cs := s.node.Committees()

@@ -31,7 +31,7 @@ func (a *app) demoCmd() *cobra.Command {
 		Long: "Start, in one process, a real network on loopback: a provincial office, a workplace grassroots\n" +
 			"committee with two cells, a residential ward committee with a residence cell, each a node with its\n" +
 			"own store syncing over libp2p. With --dir the network's data is kept between runs.",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir := a.dir
 			if dir == "" {

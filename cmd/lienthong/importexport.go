@@ -24,6 +24,7 @@ type importReport struct {
 	Rows     int                `json:"rows"`
 	Created  int                `json:"created"`
 	Updated  int                `json:"updated"`
+	Foreign  int                `json:"foreign_ids"`
 	Rejected []tabular.RowError `json:"rejected"`
 	Warnings []string           `json:"warnings,omitempty"`
 }
@@ -46,7 +47,7 @@ func (a *app) importCmd() *cobra.Command {
 		Long: "Import members from a clerk's register. Headers may be the Vietnamese labels (Họ và tên, Ngày sinh,\n" +
 			"Giới tính, Số thẻ đảng viên, ...) or field names. Rows with an id column update that member; others\n" +
 			"create members. Bad rows are reported with their row number and skipped; good rows are kept.",
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := a.path(args[0])
 			format, err := tabular.FormatOf(path)
@@ -118,6 +119,7 @@ func importFile(n *node.Node, r io.Reader, format tabular.Format, home schema.Co
 		st, err := n.Import(pending, nil)
 		rep.Created += st.Created
 		rep.Updated += st.Updated
+		rep.Foreign += st.Foreign
 		pending = pending[:0]
 		if bar != nil {
 			if p := rd.Progress(); p.TotalBytes > 0 {
@@ -164,6 +166,9 @@ func importFile(n *node.Node, r io.Reader, format tabular.Format, home schema.Co
 		bar.Finish()
 	}
 	rep.Warnings = rd.Warnings()
+	if rep.Foreign > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d rows carry member IDs this node does not hold (a register from another network?): they were created as new members", rep.Foreign))
+	}
 	return rep, nil
 }
 
@@ -172,7 +177,7 @@ func (a *app) exportCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "export --dir D --format csv|xlsx --out FILE",
 		Short: "Export the members this node holds as a register (re-importable)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
 				return usagef("--out FILE is required")

@@ -17,7 +17,7 @@ func (a *app) initCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "init --dir D --name NAME --level LEVEL [--kind workplace|residential|mixed] [--root]",
 		Short: "Create a committee's key and data directory (--root: start a new network)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.needDir(); err != nil {
 				return err
@@ -77,7 +77,7 @@ func (a *app) idCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "id --dir D",
 		Short: "Print this committee's ID",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.needDir(); err != nil {
 				return err

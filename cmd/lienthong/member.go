@@ -35,7 +35,7 @@ func (a *app) memberAddCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "add --dir D --name NAME --sex M|F --born YYYY-MM-DD [--card 8DIGITS] [--citizen-id 12DIGITS] [--admitted DATE] [--full DATE] [--home ID] [--field FIELD=VALUE]...",
 		Short: "Create a member ledger; prints its ID",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fields, err := parseAssignments(extra)
 			if err != nil {
@@ -79,7 +79,7 @@ func (a *app) memberSetCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "set --dir D ID FIELD=VALUE...",
 		Short: "Write record fields of a member (an empty VALUE clears the field)",
-		Args:  cobra.MinimumNArgs(2),
+		Args:  minArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseLedger(args[0])
 			if err != nil {
@@ -108,7 +108,7 @@ func (a *app) memberCorrectCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "correct --dir D ID --op OPID --reason R FIELD=VALUE...",
 		Short: "Correct what an earlier op wrote (also resolves a conflict on those fields)",
-		Args:  cobra.MinimumNArgs(2),
+		Args:  minArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseLedger(args[0])
 			if err != nil {
@@ -144,7 +144,7 @@ func (a *app) memberShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show --dir D ID [--json]",
 		Short: "Show a member: record, conflicts, home, status and history",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseLedger(args[0])
 			if err != nil {
@@ -223,7 +223,7 @@ func (a *app) memberListCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "list --dir D [--json]",
 		Short: "List the members this node holds (sorted by given name)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withNode(func(s *session) error {
 				ms, err := s.node.Members()
@@ -252,7 +252,7 @@ func (a *app) memberHistoryCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "history --dir D ID [--json]",
 		Short: "List every op of a member's ledger: kind, author, time, what changed",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseLedger(args[0])
 			if err != nil {
@@ -279,7 +279,7 @@ func (a *app) movementCmd() *cobra.Command {
 	add := &cobra.Command{
 		Use:   "add --dir D ID --type TYPE [--at YYYY-MM-DD] [--reason R] [--decision NUMBER]",
 		Short: "Record a dated movement of a member",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseLedger(args[0])
 			if err != nil {

@@ -45,7 +45,7 @@ func (a *app) syncCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "sync --dir D --peer MULTIADDR",
 		Short: "Sync once with a peer (both ways) and exit",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if peerAddr == "" {
 				return usagef("--peer MULTIADDR is required (a full address ending in /p2p/PEER_ID; 'lienthong serve' prints it)")
@@ -76,7 +76,7 @@ func (a *app) peersCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "peers --dir D [--json]",
 		Short: "List peers: connected, last sync, pending",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withNode(func(s *session) error {
 				var ps []node.PeerStatus
@@ -133,7 +133,7 @@ func (a *app) tokenCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "token --dir D",
 		Short: "Print the operator's API token",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.needDir(); err != nil {
 				return err
@@ -155,6 +155,7 @@ func (a *app) tokenCmd() *cobra.Command {
 // directory (signed charters) and where to find the parent.
 type JoinFile struct {
 	Format    string   `json:"format"`
+	Issuer    string   `json:"issuer"` // the committee that wrote it
 	Root      string   `json:"root"`
 	Committee string   `json:"committee"`
 	Directory []string `json:"directory"` // base64 op envelopes, in fold order
@@ -169,7 +170,7 @@ func (a *app) committeeInviteCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "invite --dir P --id ID --out FILE [--addr MULTIADDR]...",
 		Short: "Write the join file for a committee this one admitted",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cid, err := schema.ParseCommitteeID(id)
 			if err != nil {
@@ -187,7 +188,7 @@ func (a *app) committeeInviteCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				jf := JoinFile{Format: joinFormat, Root: string(dir.Root), Committee: string(cid), Bootstrap: addrs}
+				jf := JoinFile{Format: joinFormat, Issuer: string(s.node.ID()), Root: string(dir.Root), Committee: string(cid), Bootstrap: addrs}
 				if len(jf.Bootstrap) == 0 {
 					if s.net != nil {
 						jf.Bootstrap = s.net.Addrs()
@@ -223,7 +224,7 @@ func (a *app) joinCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "join --dir D FILE",
 		Short: "Join the network with the join file from the parent committee",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.needDir(); err != nil {
 				return err
@@ -262,7 +263,8 @@ func (a *app) joinCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			res, _, err := st.Ingest(envs, "join")
+			// Recorded as coming from the issuer, so they are not sent back.
+			res, _, err := st.Ingest(envs, jf.Issuer)
 			if err != nil {
 				return err
 			}

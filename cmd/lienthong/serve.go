@@ -34,7 +34,7 @@ func (a *app) serveCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "serve --dir D [--listen MULTIADDR]... [--http HOST:PORT] [--bootstrap MULTIADDR]... [--no-mdns]",
 		Short: "Run the node: sync with other committees over libp2p, serve the API and UI",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.serve(cmd.Context(), f)
 		},

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"lienthong/internal/store"
+	"lienthong/schema"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "lienthong-cli-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "lienthong")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic(fmt.Sprintf("building the binary: %v\n%s", err, out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func run(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Env = append(os.Environ(), "LIENTHONG_DIR=")
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// ok runs a command that must succeed.
+func ok(t *testing.T, args ...string) string {
+	t.Helper()
+	r := run(t, args...)
+	if r.code != 0 {
+		t.Fatalf("lienthong %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r.stdout
+}
+
+// fails runs a command that must fail with a message containing want.
+func fails(t *testing.T, want string, args ...string) {
+	t.Helper()
+	r := run(t, args...)
+	if r.code == 0 {
+		t.Fatalf("lienthong %s succeeded, want failure", strings.Join(args, " "))
+	}
+	if !strings.Contains(r.stderr, want) {
+		t.Fatalf("lienthong %s: stderr %q does not mention %q", strings.Join(args, " "), r.stderr, want)
+	}
+}
+
+func jsonOf(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, s)
+	}
+}
+
+func idOf(t *testing.T, s string) string {
+	var v struct{ ID string }
+	jsonOf(t, s, &v)
+	if v.ID == "" {
+		t.Fatalf("no id in %s", s)
+	}
+	return v.ID
+}
+
+func TestCommitteesAndMembers(t *testing.T) {
+	d := t.TempDir()
+	prov, cell := filepath.Join(d, "prov"), filepath.Join(d, "cell")
+	rootID := idOf(t, ok(t, "init", "--dir", prov, "--name", "Tỉnh ủy Hà Nam", "--level", "province", "--kind", "mixed", "--root", "--json"))
+	if got := strings.TrimSpace(ok(t, "id", "--dir", prov)); got != rootID {
+		t.Fatalf("id = %q, init said %q", got, rootID)
+	}
+	cellID := idOf(t, ok(t, "init", "--dir", cell, "--name", "Chi bộ Phòng Kỹ thuật", "--level", "cell", "--json"))
+	ok(t, "committee", "admit", "--dir", prov, "--id", cellID, "--name", "Chi bộ Phòng Kỹ thuật", "--level", "cell")
+	var cs []map[string]any
+	jsonOf(t, ok(t, "committee", "list", "--dir", prov, "--json"), &cs)
+	if len(cs) != 2 || cs[1]["id"] != cellID || cs[1]["parent"] != rootID {
+		t.Fatalf("committee list: %v", cs)
+	}
+	fails(t, "--id", "committee", "admit", "--dir", prov, "--id", "nonsense", "--name", "X", "--level", "cell")
+
+	m := idOf(t, ok(t, "member", "add", "--dir", prov, "--name", "Nguyễn Văn An", "--sex", "M", "--born", "1980-05-12",
+		"--card", "01234567", "--citizen-id", "035080001234", "--admitted", "2005-03-26", "--full", "2006-03-26", "--home", cellID, "--json"))
+	ok(t, "member", "set", "--dir", prov, m, "phone=0912345678", "address=Số 5, phố Hàng Bài")
+	fails(t, "card", "member", "set", "--dir", prov, m, "card=123")
+	fails(t, "nickname", "member", "set", "--dir", prov, m, "nickname=An")
+	fails(t, "citizen_id", "member", "add", "--dir", prov, "--name", "X", "--citizen-id", "12")
+	fails(t, "not found", "member", "show", "--dir", prov, strings.Repeat("ab", 16))
+	var show struct {
+		Fields  map[string]string
+		Home    string
+		Status  string
+		History []map[string]any
+	}
+	jsonOf(t, ok(t, "member", "show", "--dir", prov, m, "--json"), &show)
+	if show.Fields["phone"] != "0912345678" || show.Home != cellID || show.Status != schema.StatusFull || len(show.History) != 2 {
+		t.Fatalf("member show: %+v", show)
+	}
+	var hist []map[string]any
+	jsonOf(t, ok(t, "member", "history", "--dir", prov, m, "--json"), &hist)
+	if len(hist) != 2 || hist[1]["kind"] != "member.set" || hist[1]["author"] != rootID {
+		t.Fatalf("history: %v", hist)
+	}
+	op := hist[1]["op"].(string)
+	ok(t, "member", "correct", "--dir", prov, m, "--op", op, "--reason", "ghi nhầm số điện thoại", "phone=0912345679")
+	ok(t, "movement", "add", "--dir", prov, m, "--type", "died", "--at", "2026-01-15", "--reason", "bệnh")
+	var list []map[string]any
+	jsonOf(t, ok(t, "member", "list", "--dir", prov, "--json"), &list)
+	if len(list) != 1 || list[0]["status"] != schema.StatusLeft {
+		t.Fatalf("member list: %v", list)
+	}
+	h1 := strings.TrimSpace(ok(t, "state-hash", "--dir", prov))
+	if len(h1) != 64 {
+		t.Fatalf("state-hash %q", h1)
+	}
+	ok(t, "committee", "revoke", "--dir", prov, "--id", cellID, "--reason", "sáp nhập")
+	if h2 := strings.TrimSpace(ok(t, "state-hash", "--dir", prov)); h2 == h1 {
+		t.Fatal("revocation did not change the state hash")
+	}
+	fails(t, "revoked", "member", "add", "--dir", prov, "--name", "Lê Thị B", "--home", cellID)
+	fails(t, "init", "member", "list", "--dir", filepath.Join(d, "nothing"))
+	if r := run(t, "member", "set", "--dir", prov, m); r.code != 2 {
+		t.Fatalf("missing arguments: exit %d, want 2 (usage)", r.code)
+	}
+}
+
+func TestImportExportRoundTrip(t *testing.T) {
+	d := t.TempDir()
+	prov := filepath.Join(d, "prov")
+	ok(t, "init", "--dir", prov, "--name", "Đảng ủy phường Ba Đình", "--level", "commune", "--root")
+	csv := "STT,Họ và tên,Ngày sinh,Giới tính,Số thẻ đảng viên,Số CCCD\n" +
+		"1,Nguyễn Thị Mai,08/03/1985,Nữ,01234567,001185001234\n" +
+		"2,Trần Văn Bình,1979-12-01,Nam,1234568,\n" +
+		"3,Lê Văn Sai,31/02/1980,Nam,,\n" +
+		"4,Phạm Thị Hạnh,01/01/1990,nữ,abc,\n"
+	in := filepath.Join(d, "so-dang-vien.csv")
+	os.WriteFile(in, []byte(csv), 0o600)
+	r := run(t, "import", "--dir", prov, in, "--json")
+	if r.code == 0 {
+		t.Fatal("import with bad rows exited 0")
+	}
+	var rep struct {
+		Rows, Created int
+		Rejected      []struct {
+			Line  int
+			Field string
+		}
+	}
+	jsonOf(t, r.stdout, &rep)
+	if rep.Created != 2 || len(rep.Rejected) != 2 || rep.Rejected[0].Line != 4 || rep.Rejected[0].Field != "born" || rep.Rejected[1].Line != 5 || rep.Rejected[1].Field != "card" {
+		t.Fatalf("import report: %+v\n%s", rep, r.stderr)
+	}
+	for _, format := range []string{"csv", "xlsx"} {
+		out := filepath.Join(d, "export."+format)
+		ok(t, "export", "--dir", prov, "--format", format, "--out", out)
+		other := filepath.Join(d, "other-"+format)
+		ok(t, "init", "--dir", other, "--name", "Đảng ủy phường Kim Mã", "--level", "commune", "--root")
+		ok(t, "import", "--dir", other, out)
+		var a, b []map[string]any
+		jsonOf(t, ok(t, "member", "list", "--dir", prov, "--json"), &a)
+		jsonOf(t, ok(t, "member", "list", "--dir", other, "--json"), &b)
+		if len(a) != 2 || len(b) != 2 {
+			t.Fatalf("%s: %d and %d members", format, len(a), len(b))
+		}
+		for i := range a {
+			fa, _ := json.Marshal(a[i]["fields"])
+			fb, _ := json.Marshal(b[i]["fields"])
+			if string(fa) != string(fb) {
+				t.Fatalf("%s round trip changed fields:\n%s\n%s", format, fa, fb)
+			}
+		}
+		// Importing the export back into its source changes nothing.
+		before := ok(t, "state-hash", "--dir", prov)
+		ok(t, "import", "--dir", prov, out)
+		if after := ok(t, "state-hash", "--dir", prov); after != before {
+			t.Fatalf("%s: re-importing the export changed the store", format)
+		}
+	}
+	fails(t, ".csv", "import", "--dir", prov, filepath.Join(d, "register.ods"))
+}
+
+func TestLockedStoreSaysSo(t *testing.T) {
+	d := t.TempDir()
+	prov := filepath.Join(d, "prov")
+	rootID := idOf(t, ok(t, "init", "--dir", prov, "--name", "Tỉnh ủy", "--level", "province", "--root", "--json"))
+	st, err := store.Open(filepath.Join(prov, "store"), store.DefaultOptions(schema.CommitteeID(rootID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fails(t, "locked", "member", "list", "--dir", prov)
+}
+
+// startServe runs 'serve' and returns its first address.
+func startServe(t *testing.T, dir string) string {
+	t.Helper()
+	cmd := exec.Command(binary, "serve", "--dir", dir, "--listen", "/ip4/127.0.0.1/tcp/0", "--http", "127.0.0.1:0", "--no-mdns", "--json")
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Error("serve did not stop on SIGINT")
+		}
+	})
+	var info struct {
+		ID    string
+		Addrs []string
+	}
+	dec := json.NewDecoder(bufio.NewReader(stdout))
+	if err := dec.Decode(&info); err != nil || len(info.Addrs) == 0 {
+		t.Fatalf("serve printed no addresses: %v", err)
+	}
+	return info.Addrs[0]
+}
+
+func TestServeSyncAndBundles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts daemons")
+	}
+	d := t.TempDir()
+	prov, cell := filepath.Join(d, "prov"), filepath.Join(d, "cell")
+	ok(t, "init", "--dir", prov, "--name", "Đảng ủy Công ty Điện lực", "--level", "grassroots", "--root")
+	cellID := idOf(t, ok(t, "init", "--dir", cell, "--name", "Chi bộ Phòng Kỹ thuật", "--level", "cell", "--json"))
+	fails(t, "join", "member", "list", "--dir", cell)
+	ok(t, "committee", "admit", "--dir", prov, "--id", cellID, "--name", "Chi bộ Phòng Kỹ thuật", "--level", "cell")
+	provAddr := startServe(t, prov)
+	join := filepath.Join(d, "join.json")
+	ok(t, "committee", "invite", "--dir", prov, "--id", cellID, "--out", join) // through the daemon
+	ok(t, "join", "--dir", cell, join)
+	// The cell works offline, then syncs once without a daemon of its own.
+	m := idOf(t, ok(t, "member", "add", "--dir", cell, "--name", "Võ Thị Sáu", "--sex", "F", "--born", "1990-01-01", "--json"))
+	var st struct {
+		Received int
+		Sent     int
+	}
+	jsonOf(t, ok(t, "sync", "--dir", cell, "--peer", provAddr, "--json"), &st)
+	if st.Sent != 1 {
+		t.Fatalf("sync sent %d ops, want the 1 member create", st.Sent)
+	}
+	var show map[string]any
+	jsonOf(t, ok(t, "member", "show", "--dir", prov, m, "--json"), &show) // through the daemon
+	var peers []map[string]any
+	jsonOf(t, ok(t, "peers", "--dir", prov, "--json"), &peers)
+	if len(peers) != 1 || peers[0]["peer"] != cellID {
+		t.Fatalf("peers: %v", peers)
+	}
+	// A bundle carried by hand: the province writes, exports for the cell.
+	ok(t, "member", "set", "--dir", prov, m, "phone=0912345678")
+	bundle := filepath.Join(d, "for-cell.bundle")
+	ok(t, "bundle", "export", "--dir", prov, "--for", cellID, "--out", bundle)
+	ok(t, "bundle", "import", "--dir", cell, bundle)
+	ok(t, "bundle", "import", "--dir", cell, bundle) // twice is harmless
+	jsonOf(t, ok(t, "member", "show", "--dir", cell, m, "--json"), &show)
+	if show["fields"].(map[string]any)["phone"] != "0912345678" {
+		t.Fatalf("bundle did not carry the change: %v", show["fields"])
+	}
+	raw, _ := os.ReadFile(bundle)
+	os.WriteFile(bundle, raw[:len(raw)-10], 0o600)
+	fails(t, "cut short", "bundle", "import", "--dir", cell, bundle)
+	if a, b := ok(t, "state-hash", "--dir", prov), ok(t, "state-hash", "--dir", cell); a != b {
+		t.Fatalf("state hashes differ: %s vs %s", a, b)
+	}
+}
