@@ -440,3 +440,13 @@ func (w *Network) Close() error {
 	})
 	return err
 }
+
+// Progress returns the latest progress of the sync with a peer.
+func (w *Network) Progress(p peer.ID) replica.Progress {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if ps, ok := w.peers[p]; ok {
+		return ps.progress
+	}
+	return replica.Progress{}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/spf13/cobra"
 
 	"lienthong/crdt"
@@ -51,7 +52,9 @@ func (a *app) syncCmd() *cobra.Command {
 				return usagef("--peer MULTIADDR is required (a full address ending in /p2p/PEER_ID; 'lienthong serve' prints it)")
 			}
 			return a.withNetwork(func(s *session) error {
+				stop := a.syncProgress(s.net, peerAddr)
 				st, sent, err := s.net.SyncOnce(cmd.Context(), peerAddr, wait)
+				stop()
 				if err != nil {
 					return err
 				}
@@ -70,6 +73,38 @@ func (a *app) syncCmd() *cobra.Command {
 	c.Flags().StringVar(&peerAddr, "peer", "", "the peer's full multiaddr")
 	c.Flags().DurationVar(&wait, "wait", 10*time.Second, "how long to wait for the peer to pull from us")
 	return c
+}
+
+// syncProgress draws a progress bar of a running sync on a terminal; the
+// returned function stops it.
+func (a *app) syncProgress(w *node.Network, addr string) func() {
+	pi, err := peer.AddrInfoFromString(addr)
+	bar := a.progressBar(-1, "sync")
+	if err != nil || bar == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				p := w.Progress(pi.ID)
+				if p.Head > 0 {
+					bar.ChangeMax64(int64(p.Head))
+					bar.Set64(int64(p.Position))
+					bar.Describe(fmt.Sprintf("sync: %d ops, %d KB", p.Received, p.Bytes>>10))
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		bar.Finish()
+	}
 }
 
 func (a *app) peersCmd() *cobra.Command {
