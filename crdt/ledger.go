@@ -91,6 +91,8 @@ type Event struct {
 	// Target and Reason, for corrections.
 	Target schema.OpID `cbor:"7,keyasint,omitempty"`
 	Reason string      `cbor:"8,keyasint,omitempty"`
+	// Detail summarises a workflow op's body.
+	Detail map[string]string `cbor:"9,keyasint,omitempty"`
 }
 
 // Ledger is the state of one member ledger.
@@ -101,6 +103,13 @@ type Ledger struct {
 	Fields  map[string]Register `cbor:"4,keyasint"`
 	Status  string              `cbor:"5,keyasint"`
 	History []Event             `cbor:"6,keyasint"`
+
+	Residence  []ResidenceLink `cbor:"7,keyasint,omitempty"`
+	Transfers  []Transfer      `cbor:"8,keyasint,omitempty"`
+	Exemptions []Exemption     `cbor:"9,keyasint,omitempty"`
+	Leaves     []Leave         `cbor:"10,keyasint,omitempty"`
+	Ratings    []Rating        `cbor:"11,keyasint,omitempty"`
+	Inactive   []Inactive      `cbor:"12,keyasint,omitempty"`
 }
 
 // NewLedger returns the empty state of ledger id.
@@ -162,16 +171,53 @@ func Authorize(dir *Directory, l *Ledger, d *schema.Decoded) error {
 			return reject(d, ErrInvalid, "correction targets op %s, which is not in ledger %s", c.Target.Short(), l.ID)
 		}
 	}
-	switch schema.Policy[d.Op.Kind] {
-	case schema.RoleHome:
+	isHome := func() bool {
 		for _, h := range homes {
 			if dir.IsAncestorAt(author, h, at) {
-				return nil
+				return true
 			}
 		}
-		return reject(d, ErrUnauthorized, "%s is neither the home committee of member %s nor its superior", author, l.ID)
+		return false
 	}
-	return reject(d, ErrInvalid, "%s op on a member ledger", d.Op.Kind)
+	role := d.Op.Kind.Role()
+	var side []schema.CommitteeID
+	if role != schema.RoleHome {
+		var err error
+		if side, err = l.sideOf(d); err != nil {
+			return reject(d, ErrInvalid, "%v", err)
+		}
+	}
+	isSide := func() bool {
+		for _, c := range side {
+			if dir.IsAncestorAt(author, c, at) {
+				return true
+			}
+		}
+		return false
+	}
+	var ok bool
+	var who string
+	switch role {
+	case schema.RoleHome:
+		ok, who = isHome(), "the home committee of member "+l.ID.String()+" or its superior"
+	case schema.RoleResidence:
+		ok, who = isSide(), "the residence committee named by the link, its cell or a superior"
+	case schema.RoleTransferDest:
+		ok, who = isSide(), "the destination named by the transfer or its superior"
+	case schema.RoleLeaveDest:
+		ok, who = isSide(), "the destination committee named by the leave or its superior"
+	case schema.RoleHomeOrResidence, schema.RoleHomeOrTransferDest:
+		ok, who = isHome() || isSide(), "on either side of it"
+	default:
+		return reject(d, ErrInvalid, "%s op on a member ledger", d.Op.Kind)
+	}
+	if !ok {
+		return reject(d, ErrUnauthorized, "%s may not write %s: only %s may", author, d.Op.Kind, who)
+	}
+	if err := l.checkWorkflow(dir, d); err != nil {
+		return reject(d, ErrInvalid, "%v", err)
+	}
+	return nil
 }
 
 // Apply applies op d to ledger l. d must sort after every op already applied
@@ -215,6 +261,9 @@ func Apply(dir *Directory, l *Ledger, d *schema.Decoded) error {
 		mv := *b
 		ev.Movement = &mv
 		l.Status = statusAfter(l.Status, b.Type)
+	default:
+		l.applyWorkflow(d, val)
+		ev.Detail = detail(d.Body)
 	}
 	l.History = append(l.History, ev)
 	l.DAG.add(d)

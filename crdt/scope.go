@@ -11,13 +11,15 @@ import (
 const Now = schema.HLC(math.MaxUint64)
 
 // Named lists the committees a ledger's current state names: its home (every
-// concurrent value), and the committees later workflows attach. With their
+// concurrent value), and those its open workflows name (residence committee
+// and cell, transfer and leave destinations). With their
 // ancestors they are the ledger's stakeholders.
 func (l *Ledger) Named() []schema.CommitteeID {
 	var out []schema.CommitteeID
 	for _, v := range l.Home {
 		out = append(out, schema.CommitteeID(v.V))
 	}
+	out = append(out, l.namedByWorkflows()...)
 	slices.Sort(out)
 	return slices.Compact(out)
 }

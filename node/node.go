@@ -103,7 +103,7 @@ func (n *Node) build(ledger schema.LedgerID, g *crdt.DAG, body any) (*schema.Op,
 	if err != nil {
 		return nil, err
 	}
-	raw, err := schema.Marshal(body)
+	raw, err := schema.Marshal(schema.Unwrap(body))
 	if err != nil {
 		return nil, err
 	}

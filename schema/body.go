@@ -85,53 +85,6 @@ const (
 	StatusLeft         = "left"
 )
 
-// DecodeBody decodes and validates the body of an op of kind k.
-func DecodeBody(k Kind, data []byte) (any, error) {
-	var b interface{ Validate() error }
-	switch k {
-	case KindCharter:
-		b = &CharterBody{}
-	case KindRevocation:
-		b = &RevocationBody{}
-	case KindMemberCreate:
-		b = &MemberCreateBody{}
-	case KindMemberSet:
-		b = &MemberSetBody{}
-	case KindMemberCorrect:
-		b = &MemberCorrectBody{}
-	case KindMovement:
-		b = &MovementBody{}
-	default:
-		return nil, fmt.Errorf("%w %d", ErrUnknownKind, k)
-	}
-	if err := Unmarshal(data, b); err != nil {
-		return nil, fmt.Errorf("%w: %s body: %v", ErrMalformed, k, err)
-	}
-	if err := b.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %s body: %w", ErrMalformed, k, err)
-	}
-	return b, nil
-}
-
-// KindOf returns the op kind for a body value.
-func KindOf(body any) (Kind, error) {
-	switch body.(type) {
-	case *CharterBody:
-		return KindCharter, nil
-	case *RevocationBody:
-		return KindRevocation, nil
-	case *MemberCreateBody:
-		return KindMemberCreate, nil
-	case *MemberSetBody:
-		return KindMemberSet, nil
-	case *MemberCorrectBody:
-		return KindMemberCorrect, nil
-	case *MovementBody:
-		return KindMovement, nil
-	}
-	return 0, fmt.Errorf("no op kind for body %T", body)
-}
-
 func checkCommittee(field string, id CommitteeID, optional bool) error {
 	if id == "" && optional {
 		return nil

@@ -130,25 +130,6 @@ const (
 	KindMovement      Kind = 13
 )
 
-var kindNames = map[Kind]string{
-	KindCharter:       "charter",
-	KindRevocation:    "revocation",
-	KindMemberCreate:  "member.create",
-	KindMemberSet:     "member.set",
-	KindMemberCorrect: "member.correct",
-	KindMovement:      "movement",
-}
-
-func (k Kind) String() string {
-	if s, ok := kindNames[k]; ok {
-		return s
-	}
-	return fmt.Sprintf("kind(%d)", uint16(k))
-}
-
-// Known reports whether k is a kind this version understands.
-func (k Kind) Known() bool { _, ok := kindNames[k]; return ok }
-
 // Op is the unit of replication and audit. Its canonical encoding is what the
 // author signs; its ID is the hash of that encoding.
 type Op struct {

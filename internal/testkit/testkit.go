@@ -47,7 +47,7 @@ func Op(author *schema.Signer, ledger schema.LedgerID, hlc schema.HLC, deps []sc
 	if err != nil {
 		panic(err)
 	}
-	raw, err := schema.Marshal(body)
+	raw, err := schema.Marshal(schema.Unwrap(body))
 	if err != nil {
 		panic(err)
 	}
