@@ -9,46 +9,46 @@ import (
 
 // Attendance is one attendance record at a residence meeting.
 type Attendance struct {
-	Op      schema.OpID `cbor:"1,keyasint"`
-	Meeting string      `cbor:"2,keyasint"`
-	Status  string      `cbor:"3,keyasint"`
-	Reason  string      `cbor:"4,keyasint,omitempty"`
+	Op      schema.OpID `cbor:"1,keyasint" json:"op,omitempty"`
+	Meeting string      `cbor:"2,keyasint" json:"meeting,omitempty"`
+	Status  string      `cbor:"3,keyasint" json:"status,omitempty"`
+	Reason  string      `cbor:"4,keyasint,omitempty" json:"reason,omitempty"`
 }
 
 // Request is a comment request of the home committee.
 type Request struct {
-	Op   schema.OpID `cbor:"1,keyasint"`
-	Year int         `cbor:"2,keyasint"`
-	Date string      `cbor:"3,keyasint"`
+	Op   schema.OpID `cbor:"1,keyasint" json:"op,omitempty"`
+	Year int         `cbor:"2,keyasint" json:"year,omitempty"`
+	Date string      `cbor:"3,keyasint" json:"date,omitempty"`
 }
 
 // Comment is a residence committee's annual comment.
 type Comment struct {
-	Op        schema.OpID        `cbor:"1,keyasint"`
-	Year      int                `cbor:"2,keyasint"`
-	Date      string             `cbor:"3,keyasint"`
-	Fulfilled bool               `cbor:"4,keyasint"`
-	Text      string             `cbor:"5,keyasint"`
-	Author    schema.CommitteeID `cbor:"6,keyasint"`
+	Op        schema.OpID        `cbor:"1,keyasint" json:"op,omitempty"`
+	Year      int                `cbor:"2,keyasint" json:"year,omitempty"`
+	Date      string             `cbor:"3,keyasint" json:"date,omitempty"`
+	Fulfilled bool               `cbor:"4,keyasint" json:"fulfilled,omitempty"`
+	Text      string             `cbor:"5,keyasint" json:"text,omitempty"`
+	Author    schema.CommitteeID `cbor:"6,keyasint" json:"author,omitempty"`
 }
 
 // ResidenceLink is a member's registration at the place of residence
 // (Regulation 213, formerly 76).
 type ResidenceLink struct {
-	Intro          schema.OpID        `cbor:"1,keyasint"`
-	Home           schema.CommitteeID `cbor:"2,keyasint"` // introducing committee
-	Residence      schema.CommitteeID `cbor:"3,keyasint"`
-	Address        string             `cbor:"4,keyasint"`
-	Date           string             `cbor:"5,keyasint"`
-	ExemptActivity bool               `cbor:"6,keyasint,omitempty"`
-	ExemptCategory string             `cbor:"7,keyasint,omitempty"`
-	Accepted       string             `cbor:"8,keyasint,omitempty"`
-	Cell           schema.CommitteeID `cbor:"9,keyasint,omitempty"`
-	Ended          string             `cbor:"10,keyasint,omitempty"`
-	EndReason      string             `cbor:"11,keyasint,omitempty"`
-	Attendance     []Attendance       `cbor:"12,keyasint,omitempty"`
-	Requests       []Request          `cbor:"13,keyasint,omitempty"`
-	Comments       []Comment          `cbor:"14,keyasint,omitempty"`
+	Intro          schema.OpID        `cbor:"1,keyasint" json:"intro,omitempty"`
+	Home           schema.CommitteeID `cbor:"2,keyasint" json:"home,omitempty"` // introducing committee
+	Residence      schema.CommitteeID `cbor:"3,keyasint" json:"residence,omitempty"`
+	Address        string             `cbor:"4,keyasint" json:"address,omitempty"`
+	Date           string             `cbor:"5,keyasint" json:"date,omitempty"`
+	ExemptActivity bool               `cbor:"6,keyasint,omitempty" json:"exempt_activity,omitempty"`
+	ExemptCategory string             `cbor:"7,keyasint,omitempty" json:"exempt_category,omitempty"`
+	Accepted       string             `cbor:"8,keyasint,omitempty" json:"accepted,omitempty"`
+	Cell           schema.CommitteeID `cbor:"9,keyasint,omitempty" json:"cell,omitempty"`
+	Ended          string             `cbor:"10,keyasint,omitempty" json:"ended,omitempty"`
+	EndReason      string             `cbor:"11,keyasint,omitempty" json:"end_reason,omitempty"`
+	Attendance     []Attendance       `cbor:"12,keyasint,omitempty" json:"attendance,omitempty"`
+	Requests       []Request          `cbor:"13,keyasint,omitempty" json:"requests,omitempty"`
+	Comments       []Comment          `cbor:"14,keyasint,omitempty" json:"comments,omitempty"`
 }
 
 // Active reports whether the link has not ended.
@@ -56,23 +56,23 @@ func (r *ResidenceLink) Active() bool { return r != nil && r.Ended == "" }
 
 // Extension of a leave or a temporary transfer.
 type Extension struct {
-	Op    schema.OpID `cbor:"1,keyasint"`
-	Until string      `cbor:"2,keyasint"`
-	Date  string      `cbor:"3,keyasint"`
+	Op    schema.OpID `cbor:"1,keyasint" json:"op,omitempty"`
+	Until string      `cbor:"2,keyasint" json:"until,omitempty"`
+	Date  string      `cbor:"3,keyasint" json:"date,omitempty"`
 }
 
 // Transfer is a transfer of party activity.
 type Transfer struct {
 	schema.TransferIssueBody `cbor:"1,keyasint"`
-	Issue                    schema.OpID        `cbor:"2,keyasint"`
-	From                     schema.CommitteeID `cbor:"3,keyasint"` // home at issue
-	Presented                string             `cbor:"4,keyasint,omitempty"`
-	PresentedLate            string             `cbor:"5,keyasint,omitempty"` // reason
-	Accepted                 string             `cbor:"6,keyasint,omitempty"`
-	Cell                     schema.CommitteeID `cbor:"7,keyasint,omitempty"`
-	Ended                    string             `cbor:"8,keyasint,omitempty"`
-	EndReason                string             `cbor:"9,keyasint,omitempty"`
-	Extensions               []Extension        `cbor:"10,keyasint,omitempty"`
+	Issue                    schema.OpID        `cbor:"2,keyasint" json:"issue,omitempty"`
+	From                     schema.CommitteeID `cbor:"3,keyasint" json:"from,omitempty"` // home at issue
+	Presented                string             `cbor:"4,keyasint,omitempty" json:"presented,omitempty"`
+	PresentedLate            string             `cbor:"5,keyasint,omitempty" json:"presented_late,omitempty"` // reason
+	Accepted                 string             `cbor:"6,keyasint,omitempty" json:"accepted,omitempty"`
+	Cell                     schema.CommitteeID `cbor:"7,keyasint,omitempty" json:"cell,omitempty"`
+	Ended                    string             `cbor:"8,keyasint,omitempty" json:"ended,omitempty"`
+	EndReason                string             `cbor:"9,keyasint,omitempty" json:"end_reason,omitempty"`
+	Extensions               []Extension        `cbor:"10,keyasint,omitempty" json:"extensions,omitempty"`
 }
 
 // Open reports whether the transfer is still in flight or, for a temporary
@@ -95,9 +95,9 @@ func (t *Transfer) CurrentUntil() string {
 // Exemption from party work and activity.
 type Exemption struct {
 	schema.ExemptionBody `cbor:"1,keyasint"`
-	Op                   schema.OpID `cbor:"2,keyasint"`
-	Ended                string      `cbor:"3,keyasint,omitempty"`
-	EndReason            string      `cbor:"4,keyasint,omitempty"`
+	Op                   schema.OpID `cbor:"2,keyasint" json:"op,omitempty"`
+	Ended                string      `cbor:"3,keyasint,omitempty" json:"ended,omitempty"`
+	EndReason            string      `cbor:"4,keyasint,omitempty" json:"end_reason,omitempty"`
 }
 
 // CoversDate reports whether the exemption is in force on date.
@@ -113,20 +113,20 @@ func (e *Exemption) CoversDate(date string) bool {
 
 // Review is a self-review or a destination's comment.
 type Review struct {
-	Op     schema.OpID        `cbor:"1,keyasint"`
-	Date   string             `cbor:"2,keyasint"`
-	Text   string             `cbor:"3,keyasint"`
-	Author schema.CommitteeID `cbor:"4,keyasint"`
+	Op     schema.OpID        `cbor:"1,keyasint" json:"op,omitempty"`
+	Date   string             `cbor:"2,keyasint" json:"date,omitempty"`
+	Text   string             `cbor:"3,keyasint" json:"text,omitempty"`
+	Author schema.CommitteeID `cbor:"4,keyasint" json:"author,omitempty"`
 }
 
 // Leave is an away-work leave.
 type Leave struct {
 	schema.LeaveBody `cbor:"1,keyasint"`
-	Op               schema.OpID `cbor:"2,keyasint"`
-	Extensions       []Extension `cbor:"3,keyasint,omitempty"`
-	SelfReviews      []Review    `cbor:"4,keyasint,omitempty"`
-	Comments         []Review    `cbor:"5,keyasint,omitempty"`
-	Ended            string      `cbor:"6,keyasint,omitempty"`
+	Op               schema.OpID `cbor:"2,keyasint" json:"op,omitempty"`
+	Extensions       []Extension `cbor:"3,keyasint,omitempty" json:"extensions,omitempty"`
+	SelfReviews      []Review    `cbor:"4,keyasint,omitempty" json:"self_reviews,omitempty"`
+	Comments         []Review    `cbor:"5,keyasint,omitempty" json:"comments,omitempty"`
+	Ended            string      `cbor:"6,keyasint,omitempty" json:"ended,omitempty"`
 }
 
 // CurrentUntil is the end of the leave after extensions.
@@ -140,13 +140,13 @@ func (v *Leave) CurrentUntil() string {
 // Rating is a year-end rating as decided.
 type Rating struct {
 	schema.RatingBody `cbor:"1,keyasint"`
-	Op                schema.OpID `cbor:"2,keyasint"`
+	Op                schema.OpID `cbor:"2,keyasint" json:"op,omitempty"`
 }
 
 // Inactive is a month without activity or dues.
 type Inactive struct {
 	schema.InactiveBody `cbor:"1,keyasint"`
-	Op                  schema.OpID `cbor:"2,keyasint"`
+	Op                  schema.OpID `cbor:"2,keyasint" json:"op,omitempty"`
 }
 
 // Residence returns the residence link opened by intro.
@@ -550,19 +550,6 @@ func detail(body any) map[string]string {
 		case float64:
 			if x != 0 {
 				out[k] = fmt.Sprint(x)
-			}
-		case []any:
-			if len(x) == 32 { // an op ID as JSON bytes
-				b := make([]byte, 32)
-				for i, e := range x {
-					f, _ := e.(float64)
-					b[i] = byte(f)
-				}
-				var id schema.OpID
-				copy(id[:], b)
-				if id != (schema.OpID{}) {
-					out[k] = id.String()
-				}
 			}
 		}
 	}

@@ -193,6 +193,13 @@ type Member struct {
 	Conflicts map[string][]Alt  `json:"conflicts,omitempty"`
 	History   []HistoryEntry    `json:"history,omitempty"`
 	Heads     []string          `json:"heads,omitempty"`
+
+	Residence  []crdt.ResidenceLink `json:"residence,omitempty"`
+	Transfers  []crdt.Transfer      `json:"transfers,omitempty"`
+	Exemptions []crdt.Exemption     `json:"exemptions,omitempty"`
+	Leaves     []crdt.Leave         `json:"leaves,omitempty"`
+	Ratings    []crdt.Rating        `json:"ratings,omitempty"`
+	Inactive   []crdt.Inactive      `json:"inactive,omitempty"`
 }
 
 // Alt is one of the concurrent values of a field in conflict.
@@ -214,6 +221,7 @@ type HistoryEntry struct {
 	Movement   *schema.MovementBody `json:"movement,omitempty"`
 	Corrects   string               `json:"corrects,omitempty"`
 	Reason     string               `json:"reason,omitempty"`
+	Detail     map[string]string    `json:"detail,omitempty"`
 }
 
 func hlcTime(h schema.HLC) string {
@@ -249,6 +257,13 @@ func (n *Node) View(l *crdt.Ledger, withHistory bool) *Member {
 			m.Conflicts[k] = alts(l.Fields[k])
 		}
 	}
+	m.Residence, m.Transfers, m.Exemptions, m.Leaves, m.Ratings, m.Inactive = l.Residence, l.Transfers, l.Exemptions, l.Leaves, l.Ratings, l.Inactive
+	if e := l.ExemptOn(n.Today()); e != nil && m.Status != schema.StatusLeft {
+		m.Status = "exempt"
+		if e.Type == schema.ExemptTemporary {
+			m.Status = "temporarily_exempt"
+		}
+	}
 	if withHistory {
 		m.History = n.history(l)
 		for _, h := range l.DAG.Heads {
@@ -263,7 +278,7 @@ func (n *Node) history(l *crdt.Ledger) []HistoryEntry {
 	out := make([]HistoryEntry, 0, len(l.History))
 	for _, e := range l.History {
 		h := HistoryEntry{Op: e.Op.String(), Kind: e.Kind.String(), Author: string(e.Author), Time: hlcTime(e.HLC),
-			Changes: e.Changes, Movement: e.Movement, Reason: e.Reason}
+			Changes: e.Changes, Movement: e.Movement, Reason: e.Reason, Detail: e.Detail}
 		if e.Kind == schema.KindMemberCorrect {
 			h.Corrects = e.Target.String()
 		}

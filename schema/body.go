@@ -20,41 +20,41 @@ var DefaultLevels = []string{"central", "province", "district", "commune", "gras
 // CharterBody admits a committee: signed by its parent (or, for the network
 // root, by itself with no parent).
 type CharterBody struct {
-	ID       CommitteeID `cbor:"1,keyasint"`
-	Name     string      `cbor:"2,keyasint"`
-	Level    string      `cbor:"3,keyasint"`
-	Parent   CommitteeID `cbor:"4,keyasint,omitempty"`
-	Kind     string      `cbor:"5,keyasint"`
-	IssuedAt string      `cbor:"6,keyasint"` // date
+	ID       CommitteeID `cbor:"1,keyasint" json:"i_d,omitempty"`
+	Name     string      `cbor:"2,keyasint" json:"name,omitempty"`
+	Level    string      `cbor:"3,keyasint" json:"level,omitempty"`
+	Parent   CommitteeID `cbor:"4,keyasint,omitempty" json:"parent,omitempty"`
+	Kind     string      `cbor:"5,keyasint" json:"kind,omitempty"`
+	IssuedAt string      `cbor:"6,keyasint" json:"issued_at,omitempty"` // date
 }
 
 // RevocationBody revokes a committee's charter: from this op's clock on, the
 // committee and everything it chartered may not write.
 type RevocationBody struct {
-	ID     CommitteeID `cbor:"1,keyasint"`
-	Reason string      `cbor:"2,keyasint,omitempty"`
-	Date   string      `cbor:"3,keyasint"`
+	ID     CommitteeID `cbor:"1,keyasint" json:"i_d,omitempty"`
+	Reason string      `cbor:"2,keyasint,omitempty" json:"reason,omitempty"`
+	Date   string      `cbor:"3,keyasint" json:"date,omitempty"`
 }
 
 // MemberCreateBody opens a member ledger with its home committee and first
 // record fields.
 type MemberCreateBody struct {
-	Home   CommitteeID       `cbor:"1,keyasint"`
-	Fields map[string]string `cbor:"2,keyasint"`
+	Home   CommitteeID       `cbor:"1,keyasint" json:"home,omitempty"`
+	Fields map[string]string `cbor:"2,keyasint" json:"fields,omitempty"`
 }
 
 // MemberSetBody writes record fields.
 type MemberSetBody struct {
-	Fields map[string]string `cbor:"1,keyasint"`
+	Fields map[string]string `cbor:"1,keyasint" json:"fields,omitempty"`
 }
 
 // MemberCorrectBody corrects what an earlier op wrote: it supersedes the
 // target's values (and anything concurrent with the correction) for the
 // fields it names, with a reason kept in the history.
 type MemberCorrectBody struct {
-	Target OpID              `cbor:"1,keyasint"`
-	Fields map[string]string `cbor:"2,keyasint"`
-	Reason string            `cbor:"3,keyasint"`
+	Target OpID              `cbor:"1,keyasint" json:"target,omitempty"`
+	Fields map[string]string `cbor:"2,keyasint" json:"fields,omitempty"`
+	Reason string            `cbor:"3,keyasint" json:"reason,omitempty"`
 }
 
 // Movement types (biến động).
@@ -72,10 +72,10 @@ var MovementTypes = []string{MoveAdmitted, MoveFull, MoveDied, MoveRemoved, Move
 
 // MovementBody records a dated movement with its reason and decision.
 type MovementBody struct {
-	Type     string `cbor:"1,keyasint"`
-	Date     string `cbor:"2,keyasint"`
-	Reason   string `cbor:"3,keyasint,omitempty"`
-	Decision string `cbor:"4,keyasint,omitempty"` // number of the decision
+	Type     string `cbor:"1,keyasint" json:"type,omitempty"`
+	Date     string `cbor:"2,keyasint" json:"date,omitempty"`
+	Reason   string `cbor:"3,keyasint,omitempty" json:"reason,omitempty"`
+	Decision string `cbor:"4,keyasint,omitempty" json:"decision,omitempty"` // number of the decision
 }
 
 // Member statuses, derived from movements.

@@ -243,3 +243,13 @@ func DecodeStored(data []byte) (*Decoded, error) {
 	}
 	return &Decoded{ID: IDOf(env.Op), Op: *op, Envelope: data, Body: body}, nil
 }
+
+// MarshalText writes the hex form (JSON, logs).
+func (id OpID) MarshalText() ([]byte, error) { return []byte(id.String()), nil }
+
+// UnmarshalText reads the hex form.
+func (id *OpID) UnmarshalText(b []byte) error {
+	v, err := ParseOpID(string(b))
+	*id = v
+	return err
+}

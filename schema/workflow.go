@@ -105,131 +105,131 @@ var reMonth = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
 // identity and party dates come from the record; the letter adds where the
 // member lives and whether they are exempt from residence activity.
 type ResidenceIntroBody struct {
-	Residence      CommitteeID `cbor:"1,keyasint"`
-	Address        string      `cbor:"2,keyasint"`
-	Date           string      `cbor:"3,keyasint"`
-	ExemptActivity bool        `cbor:"4,keyasint,omitempty"`
-	ExemptCategory string      `cbor:"5,keyasint,omitempty"`
-	Note           string      `cbor:"6,keyasint,omitempty"`
+	Residence      CommitteeID `cbor:"1,keyasint" json:"residence,omitempty"`
+	Address        string      `cbor:"2,keyasint" json:"address,omitempty"`
+	Date           string      `cbor:"3,keyasint" json:"date,omitempty"`
+	ExemptActivity bool        `cbor:"4,keyasint,omitempty" json:"exempt_activity,omitempty"`
+	ExemptCategory string      `cbor:"5,keyasint,omitempty" json:"exempt_category,omitempty"`
+	Note           string      `cbor:"6,keyasint,omitempty" json:"note,omitempty"`
 }
 
 // ResidenceAcceptBody: the return slip.
 type ResidenceAcceptBody struct {
-	Ref  OpID        `cbor:"1,keyasint"` // the introduction
-	Date string      `cbor:"2,keyasint"` // received
-	Cell CommitteeID `cbor:"3,keyasint"` // residence cell assigned
+	Ref  OpID        `cbor:"1,keyasint" json:"ref,omitempty"`  // the introduction
+	Date string      `cbor:"2,keyasint" json:"date,omitempty"` // received
+	Cell CommitteeID `cbor:"3,keyasint" json:"cell,omitempty"` // residence cell assigned
 }
 
 // AttendanceBody records attendance at a residence meeting.
 type AttendanceBody struct {
-	Ref     OpID   `cbor:"1,keyasint"`
-	Meeting string `cbor:"2,keyasint"` // date
-	Status  string `cbor:"3,keyasint"`
-	Reason  string `cbor:"4,keyasint,omitempty"`
+	Ref     OpID   `cbor:"1,keyasint" json:"ref,omitempty"`
+	Meeting string `cbor:"2,keyasint" json:"meeting,omitempty"` // date
+	Status  string `cbor:"3,keyasint" json:"status,omitempty"`
+	Reason  string `cbor:"4,keyasint,omitempty" json:"reason,omitempty"`
 }
 
 // CommentRequestBody: the home committee asks for the annual comment.
 type CommentRequestBody struct {
-	Ref  OpID   `cbor:"1,keyasint"`
-	Year int    `cbor:"2,keyasint"`
-	Date string `cbor:"3,keyasint"`
+	Ref  OpID   `cbor:"1,keyasint" json:"ref,omitempty"`
+	Year int    `cbor:"2,keyasint" json:"year,omitempty"`
+	Date string `cbor:"3,keyasint" json:"date,omitempty"`
 }
 
 // ResidenceCommentBody: the residence committee's annual comment.
 type ResidenceCommentBody struct {
-	Ref  OpID   `cbor:"1,keyasint"`
-	Year int    `cbor:"2,keyasint"`
-	Date string `cbor:"3,keyasint"`
+	Ref  OpID   `cbor:"1,keyasint" json:"ref,omitempty"`
+	Year int    `cbor:"2,keyasint" json:"year,omitempty"`
+	Date string `cbor:"3,keyasint" json:"date,omitempty"`
 	// Civic duties at the place of residence fulfilled (the form's verdict).
-	Fulfilled bool   `cbor:"4,keyasint"`
-	Text      string `cbor:"5,keyasint"`
+	Fulfilled bool   `cbor:"4,keyasint" json:"fulfilled,omitempty"`
+	Text      string `cbor:"5,keyasint" json:"text,omitempty"`
 }
 
 // EndBody closes a residence link, a leave, a temporary transfer or an
 // exemption that Ref opened.
 type EndBody struct {
-	Ref    OpID   `cbor:"1,keyasint"`
-	Date   string `cbor:"2,keyasint"`
-	Reason string `cbor:"3,keyasint,omitempty"`
+	Ref    OpID   `cbor:"1,keyasint" json:"ref,omitempty"`
+	Date   string `cbor:"2,keyasint" json:"date,omitempty"`
+	Reason string `cbor:"3,keyasint,omitempty" json:"reason,omitempty"`
 }
 
 // TransferIssueBody: the transfer letter (giấy giới thiệu sinh hoạt đảng).
 type TransferIssueBody struct {
-	Type         string      `cbor:"1,keyasint"`
-	Destination  CommitteeID `cbor:"2,keyasint"`
-	Date         string      `cbor:"3,keyasint"` // issued
-	Card         string      `cbor:"4,keyasint,omitempty"`
-	Profile      string      `cbor:"5,keyasint,omitempty"`
-	RegisterLine string      `cbor:"6,keyasint,omitempty"`
-	LetterLine   string      `cbor:"7,keyasint,omitempty"` // line of the letter register
-	DuesThrough  string      `cbor:"8,keyasint,omitempty"` // YYYY-MM
-	Until        string      `cbor:"9,keyasint,omitempty"` // temporary: end date
-	Study        bool        `cbor:"10,keyasint,omitempty"` // temporary for full-time study (up to 24 months)
+	Type         string      `cbor:"1,keyasint" json:"type,omitempty"`
+	Destination  CommitteeID `cbor:"2,keyasint" json:"destination,omitempty"`
+	Date         string      `cbor:"3,keyasint" json:"date,omitempty"` // issued
+	Card         string      `cbor:"4,keyasint,omitempty" json:"card,omitempty"`
+	Profile      string      `cbor:"5,keyasint,omitempty" json:"profile,omitempty"`
+	RegisterLine string      `cbor:"6,keyasint,omitempty" json:"register_line,omitempty"`
+	LetterLine   string      `cbor:"7,keyasint,omitempty" json:"letter_line,omitempty"`  // line of the letter register
+	DuesThrough  string      `cbor:"8,keyasint,omitempty" json:"dues_through,omitempty"` // YYYY-MM
+	Until        string      `cbor:"9,keyasint,omitempty" json:"until,omitempty"`        // temporary: end date
+	Study        bool        `cbor:"10,keyasint,omitempty" json:"study,omitempty"`       // temporary for full-time study (up to 24 months)
 	// MovedOn is the date of the decision or move that started the
 	// procedure (the 60 working days run from it).
-	MovedOn    string `cbor:"11,keyasint,omitempty"`
-	LateReason string `cbor:"12,keyasint,omitempty"`
+	MovedOn    string `cbor:"11,keyasint,omitempty" json:"moved_on,omitempty"`
+	LateReason string `cbor:"12,keyasint,omitempty" json:"late_reason,omitempty"`
 }
 
 // TransferStepBody: presentation or acceptance at the destination.
 type TransferStepBody struct {
-	Ref        OpID        `cbor:"1,keyasint"`
-	Date       string      `cbor:"2,keyasint"`
-	Cell       CommitteeID `cbor:"3,keyasint,omitempty"` // acceptance: the cell the member joins
-	LateReason string      `cbor:"4,keyasint,omitempty"`
+	Ref        OpID        `cbor:"1,keyasint" json:"ref,omitempty"`
+	Date       string      `cbor:"2,keyasint" json:"date,omitempty"`
+	Cell       CommitteeID `cbor:"3,keyasint,omitempty" json:"cell,omitempty"` // acceptance: the cell the member joins
+	LateReason string      `cbor:"4,keyasint,omitempty" json:"late_reason,omitempty"`
 }
 
 // ExtendBody extends a temporary transfer or a leave to Until.
 type ExtendBody struct {
-	Ref    OpID   `cbor:"1,keyasint"`
-	Until  string `cbor:"2,keyasint"`
-	Date   string `cbor:"3,keyasint"`
-	Reason string `cbor:"4,keyasint,omitempty"`
+	Ref    OpID   `cbor:"1,keyasint" json:"ref,omitempty"`
+	Until  string `cbor:"2,keyasint" json:"until,omitempty"`
+	Date   string `cbor:"3,keyasint" json:"date,omitempty"`
+	Reason string `cbor:"4,keyasint,omitempty" json:"reason,omitempty"`
 }
 
 // ExemptionBody grants an exemption.
 type ExemptionBody struct {
-	Type     string `cbor:"1,keyasint"`
-	Category string `cbor:"2,keyasint"`
-	From     string `cbor:"3,keyasint"`
-	Until    string `cbor:"4,keyasint,omitempty"` // temporary
-	Decider  string `cbor:"5,keyasint,omitempty"` // who decided (decision number, body)
-	Reason   string `cbor:"6,keyasint,omitempty"`
+	Type     string `cbor:"1,keyasint" json:"type,omitempty"`
+	Category string `cbor:"2,keyasint" json:"category,omitempty"`
+	From     string `cbor:"3,keyasint" json:"from,omitempty"`
+	Until    string `cbor:"4,keyasint,omitempty" json:"until,omitempty"`   // temporary
+	Decider  string `cbor:"5,keyasint,omitempty" json:"decider,omitempty"` // who decided (decision number, body)
+	Reason   string `cbor:"6,keyasint,omitempty" json:"reason,omitempty"`
 }
 
 // LeaveBody grants an away-work leave.
 type LeaveBody struct {
-	From        string      `cbor:"1,keyasint"`
-	Until       string      `cbor:"2,keyasint"`
-	Destination CommitteeID `cbor:"3,keyasint,omitempty"` // party organisation at the destination, if any
-	Place       string      `cbor:"4,keyasint,omitempty"`
-	Itinerant   bool        `cbor:"5,keyasint,omitempty"`
-	Reason      string      `cbor:"6,keyasint,omitempty"`
+	From        string      `cbor:"1,keyasint" json:"from,omitempty"`
+	Until       string      `cbor:"2,keyasint" json:"until,omitempty"`
+	Destination CommitteeID `cbor:"3,keyasint,omitempty" json:"destination,omitempty"` // party organisation at the destination, if any
+	Place       string      `cbor:"4,keyasint,omitempty" json:"place,omitempty"`
+	Itinerant   bool        `cbor:"5,keyasint,omitempty" json:"itinerant,omitempty"`
+	Reason      string      `cbor:"6,keyasint,omitempty" json:"reason,omitempty"`
 }
 
 // ReviewBody is a self-review or a destination's comment on a leave.
 type ReviewBody struct {
-	Ref  OpID   `cbor:"1,keyasint"`
-	Date string `cbor:"2,keyasint"`
-	Text string `cbor:"3,keyasint"`
+	Ref  OpID   `cbor:"1,keyasint" json:"ref,omitempty"`
+	Date string `cbor:"2,keyasint" json:"date,omitempty"`
+	Text string `cbor:"3,keyasint" json:"text,omitempty"`
 }
 
 // RatingBody is the year-end rating decided by the home committee.
 type RatingBody struct {
-	Year           int    `cbor:"1,keyasint"`
-	Score          int    `cbor:"2,keyasint"`
-	Level          string `cbor:"3,keyasint"`
-	SelfAssessment string `cbor:"4,keyasint,omitempty"`
-	Comment        OpID   `cbor:"5,keyasint,omitempty"` // the residence comment used
-	Decision       string `cbor:"6,keyasint,omitempty"`
-	Date           string `cbor:"7,keyasint"`
+	Year           int    `cbor:"1,keyasint" json:"year,omitempty"`
+	Score          int    `cbor:"2,keyasint" json:"score,omitempty"`
+	Level          string `cbor:"3,keyasint" json:"level,omitempty"`
+	SelfAssessment string `cbor:"4,keyasint,omitempty" json:"self_assessment,omitempty"`
+	Comment        OpID   `cbor:"5,keyasint,omitempty" json:"comment,omitempty"` // the residence comment used
+	Decision       string `cbor:"6,keyasint,omitempty" json:"decision,omitempty"`
+	Date           string `cbor:"7,keyasint" json:"date,omitempty"`
 }
 
 // InactiveBody records a month without party activity or dues.
 type InactiveBody struct {
-	Month  string `cbor:"1,keyasint"` // YYYY-MM
-	Valid  bool   `cbor:"2,keyasint,omitempty"`
-	Reason string `cbor:"3,keyasint,omitempty"`
+	Month  string `cbor:"1,keyasint" json:"month,omitempty"` // YYYY-MM
+	Valid  bool   `cbor:"2,keyasint,omitempty" json:"valid,omitempty"`
+	Reason string `cbor:"3,keyasint,omitempty" json:"reason,omitempty"`
 }
 
 func checkRef(ref OpID) error {

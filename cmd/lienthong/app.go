@@ -53,6 +53,7 @@ func newApp(out, errw io.Writer) *app {
 		a.initCmd(), a.idCmd(), a.committeeCmd(), a.memberCmd(), a.movementCmd(),
 		a.importCmd(), a.exportCmd(), a.stateHashCmd(), a.demoCmd(), a.serveCmd(),
 		a.syncCmd(), a.peersCmd(), a.tokenCmd(), a.joinCmd(), a.bundleCmd(),
+		a.residenceCmd(), a.transferCmd(), a.exemptionCmd(), a.leaveCmd(), a.ratingCmd(),
 	)
 	return a
 }

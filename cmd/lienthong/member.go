@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"fmt"
 	"slices"
 	"sort"
@@ -17,7 +18,7 @@ import (
 func (a *app) memberCmd() *cobra.Command {
 	c := &cobra.Command{Use: "member", Short: "Add, change, show and list members"}
 	c.AddCommand(a.memberAddCmd(), a.memberSetCmd(), a.memberCorrectCmd(), a.memberShowCmd(),
-		a.memberListCmd(), a.memberHistoryCmd())
+		a.memberListCmd(), a.memberHistoryCmd(), a.memberInactiveCmd())
 	return c
 }
 
@@ -208,6 +209,9 @@ func describe(h node.HistoryEntry) string {
 		if h.Movement.Reason != "" {
 			parts = append(parts, "reason: "+h.Movement.Reason)
 		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(h.Detail)) {
+		parts = append(parts, fmt.Sprintf("%s=%q", k, h.Detail[k]))
 	}
 	if h.Corrects != "" {
 		parts = append(parts, fmt.Sprintf("corrects %s: %s", h.Corrects[:12], h.Reason))

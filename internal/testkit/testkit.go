@@ -55,16 +55,17 @@ func Op(author *schema.Signer, ledger schema.LedgerID, hlc schema.HLC, deps []sc
 }
 
 // Tree is a small committee tree: a province root with a workplace
-// grassroots committee and two cells under it, and a residential commune.
+// grassroots committee and two cells under it, and a residential commune
+// with a residence cell.
 type Tree struct {
-	Root, Grassroots, Cell1, Cell2, Commune *schema.Signer
+	Root, Grassroots, Cell1, Cell2, Commune, ResCell *schema.Signer
 	// Charters, in order, as signed directory ops.
 	Charters []*schema.Decoded
 }
 
 // NewTree builds the tree with clocks starting at base.
 func NewTree(base schema.HLC) *Tree {
-	t := &Tree{Root: Signer("root"), Grassroots: Signer("grassroots"), Cell1: Signer("cell1"), Cell2: Signer("cell2"), Commune: Signer("commune")}
+	t := &Tree{Root: Signer("root"), Grassroots: Signer("grassroots"), Cell1: Signer("cell1"), Cell2: Signer("cell2"), Commune: Signer("commune"), ResCell: Signer("residence cell")}
 	var deps []schema.OpID
 	h := base
 	add := func(author *schema.Signer, b *schema.CharterBody) {
@@ -78,6 +79,7 @@ func NewTree(base schema.HLC) *Tree {
 	add(t.Grassroots, &schema.CharterBody{ID: t.Cell1.ID(), Name: "Chi bộ Phòng Kỹ thuật", Level: "cell", Parent: t.Grassroots.ID(), Kind: schema.CommitteeWorkplace, IssuedAt: "2025-07-01"})
 	add(t.Grassroots, &schema.CharterBody{ID: t.Cell2.ID(), Name: "Chi bộ Phòng Kế toán", Level: "cell", Parent: t.Grassroots.ID(), Kind: schema.CommitteeWorkplace, IssuedAt: "2025-07-01"})
 	add(t.Root, &schema.CharterBody{ID: t.Commune.ID(), Name: "Đảng ủy phường Lê Hồng Phong", Level: "commune", Parent: t.Root.ID(), Kind: schema.CommitteeResidential, IssuedAt: "2025-07-01"})
+	add(t.Commune, &schema.CharterBody{ID: t.ResCell.ID(), Name: "Chi bộ Tổ dân phố 3", Level: "cell", Parent: t.Commune.ID(), Kind: schema.CommitteeResidential, IssuedAt: "2025-07-01"})
 	return t
 }
 
