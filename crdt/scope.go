@@ -45,3 +45,52 @@ func Stakeholders(dir *Directory, l *Ledger) []schema.CommitteeID {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// Closes lists the committees whose stake in l an op of this kind and body
+// ends (the sending side of an accepted official transfer, the other side
+// of a link, leave or temporary transfer that ends). They still receive that
+// op, so each side learns how the workflow ended.
+func Closes(l *Ledger, body any) []schema.CommitteeID {
+	ref, ok := refOf(body)
+	if !ok {
+		return nil
+	}
+	var out []schema.CommitteeID
+	if t := l.transfer(ref); t != nil {
+		out = append(out, t.From, t.Destination)
+		if t.Cell != "" {
+			out = append(out, t.Cell)
+		}
+	}
+	if r := l.residence(ref); r != nil {
+		out = append(out, r.Residence)
+		if r.Cell != "" {
+			out = append(out, r.Cell)
+		}
+	}
+	if v := l.leave(ref); v != nil && v.Destination != "" {
+		out = append(out, v.Destination)
+	}
+	return out
+}
+
+// HasClosed reports whether any workflow of l has ended, so that Closes may
+// name committees that are no longer stakeholders.
+func (l *Ledger) HasClosed() bool {
+	for i := range l.Transfers {
+		if !l.Transfers[i].Open() {
+			return true
+		}
+	}
+	for i := range l.Residence {
+		if !l.Residence[i].Active() {
+			return true
+		}
+	}
+	for i := range l.Leaves {
+		if l.Leaves[i].Ended != "" {
+			return true
+		}
+	}
+	return false
+}

@@ -85,7 +85,7 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 	cur := opts.Since
 	for cur < head {
 		rd := st.NewReader()
-		sc := &scope{dir: st.Directory(), rd: rd, peer: opts.For, cache: map[schema.LedgerID]bool{}}
+		sc := newScope(st, rd, opts.For)
 		var entries []store.FeedEntry
 		if err := st.Feed(cur, func(e store.FeedEntry) bool {
 			if e.Seq > head {
@@ -102,7 +102,7 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 			break
 		}
 		for _, e := range entries {
-			if opts.For != "" && (e.Origin == origin || !sc.allows(e.Ledger)) {
+			if opts.For != "" && (e.Origin == origin || !sc.allows(e.Ledger) && sc.ledger(e.Ledger).closed == nil) {
 				continue
 			}
 			env, err := rd.Op(e.ID)
@@ -112,6 +112,9 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 			if err != nil {
 				rd.Close()
 				return es, err
+			}
+			if opts.For != "" && !sc.allowsOp(e.Ledger, env) {
+				continue
 			}
 			sum.Write(env)
 			batch = append(batch, env)

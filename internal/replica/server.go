@@ -70,23 +70,61 @@ type scope struct {
 	dir   *crdt.Directory
 	rd    *store.Reader
 	peer  schema.CommitteeID
-	cache map[schema.LedgerID]bool
+	cache map[schema.LedgerID]verdict
 }
 
-func (sc *scope) allows(id schema.LedgerID) bool {
-	if id.IsDirectory() {
-		return true
+type verdict struct {
+	in     bool         // the peer is a stakeholder now
+	closed *crdt.Ledger // not now, but a workflow ended: check each op
+}
+
+func newScope(st *store.Store, rd *store.Reader, peer schema.CommitteeID) *scope {
+	return &scope{dir: st.Directory(), rd: rd, peer: peer, cache: map[schema.LedgerID]verdict{}}
+}
+
+func (sc *scope) ledger(id schema.LedgerID) verdict {
+	if v, hit := sc.cache[id]; hit {
+		return v
 	}
-	if ok, hit := sc.cache[id]; hit {
-		return ok
+	var v verdict
+	if l, err := sc.rd.Ledger(id); err == nil {
+		v.in = crdt.IsStakeholder(sc.dir, l, sc.peer)
+		if !v.in && l.HasClosed() {
+			v.closed = l
+		}
 	}
-	l, err := sc.rd.Ledger(id)
-	ok := err == nil && crdt.IsStakeholder(sc.dir, l, sc.peer)
 	if len(sc.cache) > 1<<16 {
 		clear(sc.cache)
 	}
-	sc.cache[id] = ok
-	return ok
+	sc.cache[id] = v
+	return v
+}
+
+// allows reports whether the peer may have ledger id.
+func (sc *scope) allows(id schema.LedgerID) bool {
+	return id.IsDirectory() || sc.ledger(id).in
+}
+
+// allowsOp reports whether the peer may have the op env of ledger id: any op
+// of a ledger it holds a stake in, and the op that ended its stake.
+func (sc *scope) allowsOp(id schema.LedgerID, env []byte) bool {
+	if sc.allows(id) {
+		return true
+	}
+	v := sc.ledger(id)
+	if v.closed == nil {
+		return false
+	}
+	d, err := schema.DecodeStored(env)
+	if err != nil {
+		return false
+	}
+	for _, c := range crdt.Closes(v.closed, d.Body) {
+		if sc.dir.IsAncestorAt(sc.peer, c, crdt.Now) {
+			return true
+		}
+	}
+	return false
 }
 
 // feedChunk is how many feed entries one read snapshot covers.
@@ -108,7 +146,7 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 			return err
 		}
 		rd := s.Store.NewReader()
-		sc := &scope{dir: s.Store.Directory(), rd: rd, peer: peer, cache: map[schema.LedgerID]bool{}}
+		sc := newScope(s.Store, rd, peer)
 		var entries []store.FeedEntry
 		err := s.Store.Feed(cur, func(e store.FeedEntry) bool {
 			if e.Seq > head {
@@ -128,11 +166,13 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 		b := Batch{Head: head}
 		size := 0
 		for _, e := range entries {
-			if e.Origin != origin && sc.allows(e.Ledger) {
+			if e.Origin != origin && (sc.allows(e.Ledger) || sc.ledger(e.Ledger).closed != nil) {
 				env, err := rd.Op(e.ID)
 				if err == nil {
-					b.Ops = append(b.Ops, env)
-					size += len(env)
+					if sc.allowsOp(e.Ledger, env) {
+						b.Ops = append(b.Ops, env)
+						size += len(env)
+					}
 				} else if !errors.Is(err, store.ErrNotFound) {
 					rd.Close()
 					return err
@@ -180,7 +220,7 @@ func (s *Server) serveFetch(ctx context.Context, w *bufio.Writer, peer schema.Co
 		return fmt.Errorf("%w: fetch of %d ledgers from %s", ErrProtocol, len(ledgers), peer)
 	}
 	rd := s.Store.NewReader()
-	sc := &scope{dir: s.Store.Directory(), rd: rd, peer: peer, cache: map[schema.LedgerID]bool{}}
+	sc := newScope(s.Store, rd, peer)
 	var allowed []schema.LedgerID
 	for _, id := range ledgers {
 		if sc.allows(id) {
