@@ -134,8 +134,9 @@ type Network struct {
 	ledgers []schema.LedgerID // in order of creation
 	ops     map[schema.LedgerID][]*schema.Decoded
 	home    map[schema.LedgerID]int
-	// forged ops, which no node may accept.
-	forged []schema.OpID
+	// forged ops, which no node may accept, and the ledgers they open.
+	forged        []schema.OpID
+	forgedLedgers []schema.LedgerID
 
 	members []sample.Member // pool of record values
 	links   linkState
@@ -143,6 +144,11 @@ type Network struct {
 	// served[client][server]: how far into the server's feed the client has
 	// pulled to the end, as the server knows it (the Since of a bundle).
 	served map[[2]int]uint64
+	// sentBundle[to][from]: the feed head of the last bundle exported.
+	sentBundle map[[2]int]uint64
+	// paired[client][server]: client has pulled from server before.
+	paired   map[[2]int]bool
+	children [][]int
 
 	stats Stats
 }
@@ -178,16 +184,18 @@ func New(cfg Config) (*Network, error) {
 		return nil, err
 	}
 	w := &Network{
-		cfg:    cfg,
-		rng:    rand.New(rand.NewPCG(cfg.Seed, 0x73696d)),
-		tree:   tree,
-		opts:   opts,
-		byID:   map[schema.CommitteeID]*site{},
-		homes:  tree.Homes(),
-		clock:  start.UnixMilli(),
-		ops:    map[schema.LedgerID][]*schema.Decoded{},
-		home:   map[schema.LedgerID]int{},
-		served: map[[2]int]uint64{},
+		cfg:        cfg,
+		rng:        rand.New(rand.NewPCG(cfg.Seed, 0x73696d)),
+		tree:       tree,
+		opts:       opts,
+		byID:       map[schema.CommitteeID]*site{},
+		homes:      tree.Homes(),
+		clock:      start.UnixMilli(),
+		ops:        map[schema.LedgerID][]*schema.Decoded{},
+		home:       map[schema.LedgerID]int{},
+		served:     map[[2]int]uint64{},
+		sentBundle: map[[2]int]uint64{},
+		paired:     map[[2]int]bool{},
 	}
 	w.stats.Seed = cfg.Seed
 	for i, c := range tree.Committees {
@@ -202,6 +210,10 @@ func New(cfg Config) (*Network, error) {
 		w.byID[s.id] = s
 	}
 	w.root = w.sites[0].id
+	w.children = make([][]int, len(w.sites))
+	for _, s := range w.sites[1:] {
+		w.children[s.parent] = append(w.children[s.parent], s.idx)
+	}
 	w.charters = charters(tree, w.sites, start.UnixMilli()-24*3600*1000)
 	w.dir, _ = crdt.RebuildDirectory(w.root, w.charters)
 	if got := len(w.dir.Committees()); got != len(w.sites) {
@@ -224,16 +236,9 @@ func New(cfg Config) (*Network, error) {
 			w.Close()
 			return nil, err
 		}
-		res, _, err := s.st.Apply(w.charters, "join", false)
-		if err != nil {
+		if err := w.join(s); err != nil {
 			w.Close()
-			return nil, fmt.Errorf("sim: %s joining: %w", s, err)
-		}
-		for _, r := range res {
-			if r.Outcome != crdt.Applied {
-				w.Close()
-				return nil, fmt.Errorf("sim: %s joining: charter %s %s: %v", s, r.ID.Short(), r.Outcome, r.Err)
-			}
+			return nil, err
 		}
 	}
 	pool := max(64, cfg.Rounds*cfg.Writes/2)
@@ -244,6 +249,32 @@ func New(cfg Config) (*Network, error) {
 	w.links = newLinkState(len(w.sites))
 	w.stats.Nodes = len(w.sites)
 	return w, nil
+}
+
+// joinChunk is how many charters a joining node applies per transaction.
+// The store re-judges ledgers after every directory op, opening Badger
+// iterators on the write transaction, and each such iterator sorts the
+// transaction's pending writes: a whole directory in one transaction costs
+// time quadratic in its size.
+const joinChunk = 32
+
+// join gives s the whole directory, as if it had joined and synced it. Every
+// node's change feed then starts with the same charters in the same order,
+// so every node also records that it holds every peer's feed that far: the
+// first sync between two nodes does not send the directory again.
+func (w *Network) join(s *site) error {
+	for lo := 0; lo < len(w.charters); lo += joinChunk {
+		res, _, err := s.st.Apply(w.charters[lo:min(lo+joinChunk, len(w.charters))], "join", false)
+		if err != nil {
+			return fmt.Errorf("sim: %s joining: %w", s, err)
+		}
+		for _, r := range res {
+			if r.Outcome != crdt.Applied {
+				return fmt.Errorf("sim: %s joining: charter %s %s: %v", s, r.ID.Short(), r.Outcome, r.Err)
+			}
+		}
+	}
+	return nil
 }
 
 // open opens s's store (a fresh one in memory, or the one on disk) and a
@@ -272,6 +303,9 @@ func (w *Network) startNode(s *site) error {
 	s.node = n
 	return nil
 }
+
+// now is the time on s's clock.
+func (w *Network) now(s *site) time.Time { return time.UnixMilli(w.clock + s.skew).UTC() }
 
 // restart restarts s: a node on disk closes and reopens its store; one in
 // memory keeps its store and loses the rest.

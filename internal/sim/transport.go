@@ -44,6 +44,9 @@ func (c *cutConn) Read(p []byte) (int, error) {
 // connection after that many bytes reached the client. A cut sync returns
 // errCut.
 func (w *Network) pull(client, server *site, cutAfter int64) (replica.Stats, error) {
+	if err := w.joined(client, server); err != nil {
+		return replica.Stats{}, err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
 	defer cancel()
 	a, b := net.Pipe()
@@ -84,6 +87,21 @@ func (w *Network) pull(client, server *site, cutAfter int64) (replica.Stats, err
 		return st, fmt.Errorf("sim: %s serving %s: %w", server, client, serr)
 	}
 	return st, nil
+}
+
+// joined records, before the first sync of client from server, that client
+// holds server's feed up to the end of the directory they joined with.
+func (w *Network) joined(client, server *site) error {
+	k := [2]int{client.idx, server.idx}
+	if w.paired[k] {
+		return nil
+	}
+	w.paired[k] = true
+	cp, err := client.st.Checkpoint(string(server.id))
+	if err != nil || cp > 0 {
+		return err
+	}
+	return client.st.SetCheckpoint(string(server.id), uint64(len(w.charters)))
 }
 
 // rogue answers a pull from client with ops of its choosing, as a node

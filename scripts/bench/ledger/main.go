@@ -186,8 +186,14 @@ func run(c config) error {
 	t0 = time.Now()
 	var genRest time.Duration
 	if rest > 0 {
+		last, lastN := time.Now(), 0
 		genRest, err = benchkit.EachChunk(c.seed+2, rest, 50_000, who.ID(), func(chunk []node.MemberInput) error {
 			_, err := site.Node.Import(chunk, nil)
+			lastN += len(chunk)
+			if lastN >= 100_000 {
+				benchkit.Progress("  %d ops, last %d at %.0f ops/s; %s", site.Store.Seq(), lastN, float64(lastN)/time.Since(last).Seconds(), benchkit.LSM(site.Store.DB()))
+				last, lastN = time.Now(), 0
+			}
 			return err
 		})
 		if err != nil {

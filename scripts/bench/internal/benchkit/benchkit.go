@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"lienthong/internal/sample"
 	"lienthong/internal/store"
 	"lienthong/internal/testkit"
@@ -331,4 +333,18 @@ func LoadAverage() string {
 		return "?"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// LSM describes a Badger tree: tables per level and total size.
+func LSM(db *badger.DB) string {
+	var b strings.Builder
+	var total int64
+	for _, l := range db.Levels() {
+		if l.NumTables > 0 {
+			fmt.Fprintf(&b, "L%d:%d ", l.Level, l.NumTables)
+		}
+		total += l.Size
+	}
+	fmt.Fprintf(&b, "(%.0f MiB in tables)", MiB(total))
+	return b.String()
 }
