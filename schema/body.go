@@ -20,7 +20,7 @@ var DefaultLevels = []string{"central", "province", "district", "commune", "gras
 // CharterBody admits a committee: signed by its parent (or, for the network
 // root, by itself with no parent).
 type CharterBody struct {
-	ID       CommitteeID `cbor:"1,keyasint" json:"i_d,omitempty"`
+	ID       CommitteeID `cbor:"1,keyasint" json:"id,omitempty"`
 	Name     string      `cbor:"2,keyasint" json:"name,omitempty"`
 	Level    string      `cbor:"3,keyasint" json:"level,omitempty"`
 	Parent   CommitteeID `cbor:"4,keyasint,omitempty" json:"parent,omitempty"`
@@ -31,7 +31,7 @@ type CharterBody struct {
 // RevocationBody revokes a committee's charter: from this op's clock on, the
 // committee and everything it chartered may not write.
 type RevocationBody struct {
-	ID     CommitteeID `cbor:"1,keyasint" json:"i_d,omitempty"`
+	ID     CommitteeID `cbor:"1,keyasint" json:"id,omitempty"`
 	Reason string      `cbor:"2,keyasint,omitempty" json:"reason,omitempty"`
 	Date   string      `cbor:"3,keyasint" json:"date,omitempty"`
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"reflect"
+	"slices"
 )
 
 // Body is an op's body: it validates itself.
@@ -141,4 +142,23 @@ func Unwrap(body any) any {
 		return t.Body
 	}
 	return body
+}
+
+// NewBody returns an empty body of kind k, to decode into.
+func NewBody(k Kind) (Body, bool) {
+	info, ok := kinds[k]
+	if !ok {
+		return nil, false
+	}
+	return info.new(), true
+}
+
+// Kinds lists every kind, by number.
+func Kinds() []Kind {
+	out := make([]Kind, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

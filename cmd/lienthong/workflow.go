@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -9,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"lienthong/crdt"
+	"lienthong/node"
 	"lienthong/schema"
 )
 
@@ -74,15 +74,6 @@ func committeeFlag(name, v string) (schema.CommitteeID, error) {
 	return id, nil
 }
 
-var errNoLink = errors.New("the member has no active residence link: introduce them first with 'residence introduce'")
-
-func activeLink(l *crdt.Ledger) (*crdt.ResidenceLink, error) {
-	r := l.ActiveResidence()
-	if r == nil {
-		return nil, errNoLink
-	}
-	return r, nil
-}
 
 func (a *app) residenceCmd() *cobra.Command {
 	c := &cobra.Command{Use: "residence", Short: "Members registered at their place of residence (213, formerly 76)"}
@@ -108,7 +99,7 @@ func (a *app) residenceCmd() *cobra.Command {
 		"Accept an introduced member and assign a residence cell (return slip)", func(f *pflag.FlagSet) {
 			f.StringVar(&cell, "cell", "", "the residence cell the member joins")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			r, err := activeLink(l)
+			ref, err := node.RefFor(l, schema.KindResidenceAccept)
 			if err != nil {
 				return nil, err
 			}
@@ -116,7 +107,7 @@ func (a *app) residenceCmd() *cobra.Command {
 			if err != nil {
 				return nil, err
 			}
-			return &schema.ResidenceAcceptBody{Ref: r.Intro, Date: at, Cell: cid}, nil
+			return &schema.ResidenceAcceptBody{Ref: ref, Date: at, Cell: cid}, nil
 		})
 	var meeting, status, reason string
 	attend := a.stepCmd("attend --dir D MEMBER --meeting DATE --status present|excused|absent [--reason R]",
@@ -125,25 +116,25 @@ func (a *app) residenceCmd() *cobra.Command {
 			f.StringVar(&status, "status", "", "present, excused (absent with a reason) or absent")
 			f.StringVar(&reason, "reason", "", "reason of an absence")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			r, err := activeLink(l)
+			ref, err := node.RefFor(l, schema.KindResidenceAccept)
 			if err != nil {
 				return nil, err
 			}
 			if meeting == "" {
 				meeting = at
 			}
-			return &schema.AttendanceBody{Ref: r.Intro, Meeting: meeting, Status: status, Reason: reason}, nil
+			return &schema.AttendanceBody{Ref: ref, Meeting: meeting, Status: status, Reason: reason}, nil
 		})
 	var year int
 	request := a.stepCmd("request --dir D MEMBER --year YEAR [--at DATE]",
 		"Ask the residence committee for the annual comment (Mẫu 3-213)", func(f *pflag.FlagSet) {
 			f.IntVar(&year, "year", 0, "year commented on")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			r, err := activeLink(l)
+			ref, err := node.RefFor(l, schema.KindResidenceAccept)
 			if err != nil {
 				return nil, err
 			}
-			return &schema.CommentRequestBody{Ref: r.Intro, Year: yearOr(year, at), Date: at}, nil
+			return &schema.CommentRequestBody{Ref: ref, Year: yearOr(year, at), Date: at}, nil
 		})
 	var text string
 	var fulfilled bool
@@ -153,21 +144,21 @@ func (a *app) residenceCmd() *cobra.Command {
 			f.StringVar(&text, "text", "", "the comment")
 			f.BoolVar(&fulfilled, "fulfilled", true, "civic duties at the place of residence fulfilled")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			r, err := activeLink(l)
+			ref, err := node.RefFor(l, schema.KindResidenceAccept)
 			if err != nil {
 				return nil, err
 			}
-			return &schema.ResidenceCommentBody{Ref: r.Intro, Year: yearOr(year, at), Date: at, Fulfilled: fulfilled, Text: text}, nil
+			return &schema.ResidenceCommentBody{Ref: ref, Year: yearOr(year, at), Date: at, Fulfilled: fulfilled, Text: text}, nil
 		})
 	end := a.stepCmd("end --dir D MEMBER --reason R [--at DATE]",
 		"End the residence link (move, retirement, transfer)", func(f *pflag.FlagSet) {
 			f.StringVar(&reason, "reason", "", "why the link ends")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			r, err := activeLink(l)
+			ref, err := node.RefFor(l, schema.KindResidenceAccept)
 			if err != nil {
 				return nil, err
 			}
-			return schema.Tagged{Kind: schema.KindResidenceEnd, Body: &schema.EndBody{Ref: r.Intro, Date: at, Reason: reason}}, nil
+			return schema.Tagged{Kind: schema.KindResidenceEnd, Body: &schema.EndBody{Ref: ref, Date: at, Reason: reason}}, nil
 		})
 	c.AddCommand(intro, accept, attend, request, comment, end)
 	return c
@@ -182,13 +173,6 @@ func yearOr(y int, at string) int {
 	return v
 }
 
-func openTransfer(l *crdt.Ledger) (*crdt.Transfer, error) {
-	t := l.OpenTransfer()
-	if t == nil {
-		return nil, errors.New("the member has no transfer in flight or running")
-	}
-	return t, nil
-}
 
 func (a *app) transferCmd() *cobra.Command {
 	c := &cobra.Command{Use: "transfer", Short: "Transfers of party activity (official or temporary)"}
@@ -220,11 +204,11 @@ func (a *app) transferCmd() *cobra.Command {
 		"Record that the member presented the letter (destination)", func(f *pflag.FlagSet) {
 			f.StringVar(&lateReason, "late-reason", "", "why the letter was presented late")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			t, err := openTransfer(l)
+			ref, err := node.RefFor(l, schema.KindTransferEnd)
 			if err != nil {
 				return nil, err
 			}
-			return schema.Tagged{Kind: schema.KindTransferPresent, Body: &schema.TransferStepBody{Ref: t.Issue, Date: at, LateReason: lateReason}}, nil
+			return schema.Tagged{Kind: schema.KindTransferPresent, Body: &schema.TransferStepBody{Ref: ref, Date: at, LateReason: lateReason}}, nil
 		})
 	var cell string
 	accept := a.stepCmd("accept --dir D MEMBER [--cell CELL] [--at DATE]",
@@ -232,7 +216,7 @@ func (a *app) transferCmd() *cobra.Command {
 			f.StringVar(&cell, "cell", "", "the cell the member joins (default: the destination itself)")
 			f.StringVar(&lateReason, "late-reason", "", "why the letter was presented late")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			t, err := openTransfer(l)
+			ref, err := node.RefFor(l, schema.KindTransferEnd)
 			if err != nil {
 				return nil, err
 			}
@@ -242,7 +226,7 @@ func (a *app) transferCmd() *cobra.Command {
 					return nil, err
 				}
 			}
-			return schema.Tagged{Kind: schema.KindTransferAccept, Body: &schema.TransferStepBody{Ref: t.Issue, Date: at, Cell: cid, LateReason: lateReason}}, nil
+			return schema.Tagged{Kind: schema.KindTransferAccept, Body: &schema.TransferStepBody{Ref: ref, Date: at, Cell: cid, LateReason: lateReason}}, nil
 		})
 	var reason string
 	extend := a.stepCmd("extend --dir D MEMBER --until DATE [--reason R] [--at DATE]",
@@ -250,21 +234,21 @@ func (a *app) transferCmd() *cobra.Command {
 			f.StringVar(&until, "until", "", "new end date")
 			f.StringVar(&reason, "reason", "", "why")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			t, err := openTransfer(l)
+			ref, err := node.RefFor(l, schema.KindTransferEnd)
 			if err != nil {
 				return nil, err
 			}
-			return schema.Tagged{Kind: schema.KindTransferExtend, Body: &schema.ExtendBody{Ref: t.Issue, Until: until, Date: at, Reason: reason}}, nil
+			return schema.Tagged{Kind: schema.KindTransferExtend, Body: &schema.ExtendBody{Ref: ref, Until: until, Date: at, Reason: reason}}, nil
 		})
 	end := a.stepCmd("end --dir D MEMBER [--reason R] [--at DATE]",
 		"End a temporary transfer, or cancel a transfer not yet accepted", func(f *pflag.FlagSet) {
 			f.StringVar(&reason, "reason", "", "why")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			t, err := openTransfer(l)
+			ref, err := node.RefFor(l, schema.KindTransferEnd)
 			if err != nil {
 				return nil, err
 			}
-			return schema.Tagged{Kind: schema.KindTransferEnd, Body: &schema.EndBody{Ref: t.Issue, Date: at, Reason: reason}}, nil
+			return schema.Tagged{Kind: schema.KindTransferEnd, Body: &schema.EndBody{Ref: ref, Date: at, Reason: reason}}, nil
 		})
 	c.AddCommand(issue, present, accept, extend, end)
 	return c
@@ -295,24 +279,16 @@ func (a *app) exemptionCmd() *cobra.Command {
 		"End an exemption: the member resumes activity", func(f *pflag.FlagSet) {
 			f.StringVar(&reason, "reason", "", "why")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			for i := len(l.Exemptions) - 1; i >= 0; i-- {
-				if l.Exemptions[i].Ended == "" {
-					return schema.Tagged{Kind: schema.KindExemptionEnd, Body: &schema.EndBody{Ref: l.Exemptions[i].Op, Date: at, Reason: reason}}, nil
-				}
+			ref, err := node.RefFor(l, schema.KindExemptionEnd)
+			if err != nil {
+				return nil, err
 			}
-			return nil, errors.New("the member has no exemption in force")
+			return schema.Tagged{Kind: schema.KindExemptionEnd, Body: &schema.EndBody{Ref: ref, Date: at, Reason: reason}}, nil
 		})
 	c.AddCommand(grant, end)
 	return c
 }
 
-func openLeave(l *crdt.Ledger) (*crdt.Leave, error) {
-	v := l.OpenLeave()
-	if v == nil {
-		return nil, errors.New("the member has no open away-work leave")
-	}
-	return v, nil
-}
 
 func (a *app) leaveCmd() *cobra.Command {
 	c := &cobra.Command{Use: "leave", Short: "Away-work leaves (đi làm ăn xa)"}
@@ -340,33 +316,30 @@ func (a *app) leaveCmd() *cobra.Command {
 		f.StringVar(&until, "until", "", "new end date")
 		f.StringVar(&reason, "reason", "", "why")
 	}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-		v, err := openLeave(l)
+		ref, err := node.RefFor(l, schema.KindLeaveEnd)
 		if err != nil {
 			return nil, err
 		}
-		return schema.Tagged{Kind: schema.KindLeaveExtend, Body: &schema.ExtendBody{Ref: v.Op, Until: until, Date: at, Reason: reason}}, nil
+		return schema.Tagged{Kind: schema.KindLeaveExtend, Body: &schema.ExtendBody{Ref: ref, Until: until, Date: at, Reason: reason}}, nil
 	})
 	review := func(kind schema.Kind, use, short string) *cobra.Command {
 		return a.stepCmd(use, short, func(f *pflag.FlagSet) {
 			f.StringVar(&text, "text", "", "the text")
 		}, func(s *session, l *crdt.Ledger, at string) (any, error) {
-			if len(l.Leaves) == 0 {
-				return nil, errors.New("the member has no away-work leave")
+			ref, err := node.RefFor(l, kind)
+			if err != nil {
+				return nil, err
 			}
-			v := l.OpenLeave()
-			if v == nil {
-				v = &l.Leaves[len(l.Leaves)-1]
-			}
-			return schema.Tagged{Kind: kind, Body: &schema.ReviewBody{Ref: v.Op, Date: at, Text: text}}, nil
+			return schema.Tagged{Kind: kind, Body: &schema.ReviewBody{Ref: ref, Date: at, Text: text}}, nil
 		})
 	}
 	end := a.stepCmd("end --dir D MEMBER [--at DATE]", "End the leave: the member is back", nil,
 		func(s *session, l *crdt.Ledger, at string) (any, error) {
-			v, err := openLeave(l)
+			ref, err := node.RefFor(l, schema.KindLeaveEnd)
 			if err != nil {
 				return nil, err
 			}
-			return schema.Tagged{Kind: schema.KindLeaveEnd, Body: &schema.EndBody{Ref: v.Op, Date: at}}, nil
+			return schema.Tagged{Kind: schema.KindLeaveEnd, Body: &schema.EndBody{Ref: ref, Date: at}}, nil
 		})
 	c.AddCommand(grant, extend,
 		review(schema.KindLeaveSelfReview, "self-review --dir D MEMBER --text TEXT [--at DATE]", "Record the member's self-review (home)"),

@@ -1,0 +1,255 @@
+package sim
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"lienthong/crdt"
+	"lienthong/internal/store"
+	"lienthong/schema"
+)
+
+// expected is what every stakeholder of a ledger must hold: the state at
+// its home node.
+type expected struct {
+	raw     []byte
+	l       *crdt.Ledger
+	home    *site
+	stake   map[int]bool // stakeholders, by site index
+	holders map[int]bool
+}
+
+// Check verifies convergence after Run:
+//   - every node holds the directory every node started with;
+//   - the home node of every member ledger holds the state of the naive
+//     model: the fold of every op written anywhere for that ledger;
+//   - every stakeholder of a ledger (its home committee and their
+//     superiors, as the home node's state names them) holds the ledger
+//     with byte-identical state, and no other node holds it;
+//   - no node accepted a forged op or holds a ledger a forger opened;
+//   - every node's store-wide state hash is the combination of the
+//     ledgers it holds.
+//
+// It returns the first difference found, with both states.
+func (w *Network) Check() error {
+	if err := w.check(); err != nil {
+		return fmt.Errorf("seed %d: %w", w.cfg.Seed, err)
+	}
+	return nil
+}
+
+func (w *Network) check() error {
+	dirRaw, err := w.dir.Encode()
+	if err != nil {
+		return err
+	}
+	for _, s := range w.sites {
+		got, err := s.st.Directory().Encode()
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, dirRaw) {
+			d := s.st.Directory()
+			return fmt.Errorf("%s holds a different directory: %d committees, %d ops, heads %v; want %d, %d, %v",
+				s, len(d.Charters), len(d.DAG.Ops), shorts(d.DAG.Heads), len(w.dir.Charters), len(w.dir.DAG.Ops), shorts(w.dir.DAG.Heads))
+		}
+	}
+
+	want := make(map[schema.LedgerID]*expected, len(w.ledgers))
+	for _, id := range w.ledgers {
+		home := w.sites[w.home[id]]
+		model, _ := crdt.Rebuild(w.dir, id, w.ops[id])
+		modelRaw, err := model.Encode()
+		if err != nil {
+			return err
+		}
+		l, err := home.st.Ledger(id)
+		if err != nil {
+			return fmt.Errorf("ledger %s: its home committee %s does not hold it (%v)\nthe naive model:\n%s", id, home, err, w.describe(model))
+		}
+		raw, err := l.Encode()
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(raw, modelRaw) {
+			return fmt.Errorf("ledger %s at its home committee %s differs from the naive model%s\nat home:\n%s\nthe naive model (every op written anywhere):\n%s",
+				id, home, w.opsDiff(l, model), w.describe(l), w.describe(model))
+		}
+		e := &expected{raw: raw, l: l, home: home, stake: map[int]bool{}, holders: map[int]bool{}}
+		for _, c := range crdt.Stakeholders(w.dir, l) {
+			s, ok := w.byID[c]
+			if !ok {
+				return fmt.Errorf("ledger %s names committee %s, which has no node", id, c)
+			}
+			e.stake[s.idx] = true
+		}
+		for _, i := range home.chain {
+			if !e.stake[i] {
+				return fmt.Errorf("ledger %s: %s is a superior of its home %s but not a stakeholder", id, w.sites[i], home)
+			}
+		}
+		want[id] = e
+	}
+
+	w.stats.Parked, w.stats.Quarantined = 0, 0
+	for _, s := range w.sites {
+		hash := crdt.Contribution(schema.DirectoryLedger, crdt.StateHash(dirRaw))
+		var first error
+		err := s.st.EachLedger(func(l *crdt.Ledger) bool {
+			raw, err := l.Encode()
+			if err != nil {
+				first = err
+				return false
+			}
+			hash = hash.Xor(crdt.Contribution(l.ID, crdt.StateHash(raw)))
+			e, ok := want[l.ID]
+			switch {
+			case !ok:
+				first = fmt.Errorf("%s holds ledger %s, which no legitimate write opened:\n%s", s, l.ID, w.describe(l))
+			case !e.stake[s.idx]:
+				first = fmt.Errorf("%s holds ledger %s but is not a stakeholder (home %s)", s, l.ID, e.home)
+			case !bytes.Equal(raw, e.raw):
+				first = fmt.Errorf("ledger %s differs between its home %s and stakeholder %s%s\nat home:\n%s\nat %s:\n%s",
+					l.ID, e.home, s, w.opsDiff(e.l, l), w.describe(e.l), s, w.describe(l))
+			default:
+				e.holders[s.idx] = true
+			}
+			return first == nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s: reading ledgers: %w", s, err)
+		}
+		if first != nil {
+			return first
+		}
+		if got := s.st.StateHash(); got != hash {
+			return fmt.Errorf("%s: store-wide state hash %s, but the ledgers it holds combine to %s", s, got, hash)
+		}
+		_, q, p, err := s.st.Counts()
+		if err != nil {
+			return err
+		}
+		w.stats.Quarantined += q
+		w.stats.Parked += p
+	}
+	for _, id := range w.ledgers {
+		e := want[id]
+		for _, i := range sortedKeys(e.stake) {
+			if !e.holders[i] {
+				return fmt.Errorf("ledger %s: stakeholder %s does not hold it (home %s)\nat home:\n%s", id, w.sites[i], e.home, w.describe(e.l))
+			}
+		}
+	}
+
+	for _, s := range w.sites {
+		for _, id := range w.forged {
+			_, err := s.st.Op(id)
+			if err == nil {
+				return fmt.Errorf("%s accepted forged op %s", s, id.Short())
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("%s: reading op %s: %w", s, id.Short(), err)
+			}
+		}
+		for _, id := range w.forgedLedgers {
+			if _, err := s.st.Ledger(id); err == nil {
+				return fmt.Errorf("%s holds ledger %s, opened by a forger", s, id)
+			}
+		}
+	}
+	return nil
+}
+
+// Digest hashes every node's store-wide state hash and feed head: two runs
+// of the same config have the same digest.
+func (w *Network) Digest() crdt.Hash {
+	h := sha256.New()
+	for _, s := range w.sites {
+		sh := s.st.StateHash()
+		h.Write(sh[:])
+		h.Write(binary.BigEndian.AppendUint64(nil, s.st.Seq()))
+	}
+	var out crdt.Hash
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+// opsDiff lists the ops one state has and the other lacks.
+func (w *Network) opsDiff(a, b *crdt.Ledger) string {
+	var sb strings.Builder
+	only := func(x, y *crdt.Ledger, label string) {
+		for _, m := range x.DAG.Ops {
+			if _, ok := y.DAG.Get(m.ID); !ok {
+				fmt.Fprintf(&sb, "\n  only %s: %s", label, w.opLine(m))
+			}
+		}
+	}
+	only(a, b, "in the first")
+	only(b, a, "in the second")
+	if sb.Len() == 0 {
+		return "\n  (same ops; the states differ)"
+	}
+	return sb.String()
+}
+
+func (w *Network) opLine(m crdt.OpMeta) string {
+	return fmt.Sprintf("op %s %s by %s, clock %d (%d ms +%d), deps %v", m.ID.Short(), m.Kind, w.name(m.Author),
+		m.HLC, m.HLC.Millis()-start.UnixMilli(), uint64(m.HLC)&0xffff, shorts(m.Deps))
+}
+
+// describe prints a ledger state for people.
+func (w *Network) describe(l *crdt.Ledger) string {
+	var b strings.Builder
+	raw, _ := l.Encode()
+	fmt.Fprintf(&b, "  ledger %s, state hash %s\n", l.ID, crdt.StateHash(raw))
+	var homes []string
+	for _, v := range l.Home {
+		homes = append(homes, w.name(schema.CommitteeID(v.V)))
+	}
+	fmt.Fprintf(&b, "  home %s, status %q, heads %v\n", strings.Join(homes, " | "), l.Status, shorts(l.DAG.Heads))
+	for _, m := range l.DAG.Ops {
+		fmt.Fprintf(&b, "  %s\n", w.opLine(m))
+	}
+	names := make([]string, 0, len(l.Fields))
+	for k := range l.Fields {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		var vs []string
+		for _, v := range l.Fields[k] {
+			vs = append(vs, fmt.Sprintf("%q (op %s)", v.V, v.Op.Short()))
+		}
+		fmt.Fprintf(&b, "  %s = %s\n", k, strings.Join(vs, " | "))
+	}
+	return b.String()
+}
+
+func (w *Network) name(c schema.CommitteeID) string {
+	if s, ok := w.byID[c]; ok {
+		return s.String()
+	}
+	return string(c)
+}
+
+func shorts(ids []schema.OpID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.Short()
+	}
+	return out
+}
+
+func sortedKeys(m map[int]bool) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
