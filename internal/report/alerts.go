@@ -562,12 +562,12 @@ func (a *alerter) ratingQuotas(scope schema.CommitteeID, ledgers []*crdt.Ledger)
 }
 
 // ratingsByHome counts the ratings of a year by level (in the order of
-// schema.RatingLevels) and by the home on the day each was decided.
-// Members who left are not counted.
+// schema.RatingLevels) and by the home on the day each was decided. A
+// rating decided stays counted if the member leaves later.
 func ratingsByHome(ledgers []*crdt.Ledger, year int) map[schema.CommitteeID]counts {
 	out := map[schema.CommitteeID]counts{}
 	for _, l := range ledgers {
-		if l == nil || !l.Created() || l.Status == schema.StatusLeft {
+		if l == nil || !l.Created() {
 			continue
 		}
 		r := l.RatingFor(year)

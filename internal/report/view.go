@@ -243,19 +243,3 @@ func homeOn(l *crdt.Ledger, d calendar.Date) schema.CommitteeID {
 	}
 	return h
 }
-
-// leftOn is the date of the movement by which the member left, if the
-// status is left.
-func leftOn(l *crdt.Ledger) (calendar.Date, bool) {
-	if l.Status != schema.StatusLeft {
-		return calendar.Date{}, false
-	}
-	for i := len(l.History) - 1; i >= 0; i-- {
-		mv := l.History[i].Movement
-		if mv == nil || mv.Type == schema.MoveAdmitted || mv.Type == schema.MoveFull {
-			continue
-		}
-		return date(mv.Date)
-	}
-	return calendar.Date{}, false
-}

@@ -38,6 +38,7 @@ type config struct {
 	keep, quick          bool
 	seed                 uint64
 	cpuprofile           string
+	blockprofile         string
 }
 
 // writeFigures are the figures of a run of single writes.
@@ -103,6 +104,7 @@ func main() {
 	flag.BoolVar(&c.quick, "quick", false, "small sizes, for a smoke run")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the sample members")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.StringVar(&c.blockprofile, "blockprofile", "", "write a profile of where goroutines block to this file")
 	flag.StringVar(&probeDir, "probe", "", "internal: reopen the store in this directory, print figures as JSON")
 	flag.StringVar(&probeMember, "probe-member", "", "internal: the member -probe reads")
 	flag.Parse()
@@ -122,6 +124,14 @@ func main() {
 	}
 	if c.cpuprofile != "" {
 		stop, err := benchkit.StartCPUProfile(c.cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ledger:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
+	if c.blockprofile != "" {
+		stop, err := benchkit.StartBlockProfile(c.blockprofile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "ledger:", err)
 			os.Exit(1)

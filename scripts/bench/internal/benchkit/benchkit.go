@@ -348,3 +348,18 @@ func LSM(db *badger.DB) string {
 	fmt.Fprintf(&b, "(%.0f MiB in tables)", MiB(total))
 	return b.String()
 }
+
+// StartBlockProfile records where goroutines block, written to path when
+// the returned function is called.
+func StartBlockProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+	return func() {
+		pprof.Lookup("block").WriteTo(f, 0)
+		runtime.SetBlockProfileRate(0)
+		f.Close()
+	}, nil
+}

@@ -1,0 +1,368 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"lienthong/crdt"
+	"lienthong/internal/calendar"
+	"lienthong/internal/vnname"
+	"lienthong/node"
+	"lienthong/schema"
+)
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// route is one endpoint: what the mux serves and the OpenAPI document says.
+type route struct {
+	method, path, summary string
+	auth                  bool
+	query                 []string // documented query parameters
+	req                   any      // request body example type (nil: none)
+	resp                  any      // response body example type (nil: not JSON)
+	status                int      // success status
+	json                  func(r *http.Request) (any, error)
+	raw                   func(w http.ResponseWriter, r *http.Request) error
+}
+
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.raw != nil {
+			if err := rt.raw(w, r); err != nil {
+				writeError(w, err)
+			}
+			return
+		}
+		v, err := rt.json(r)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		status := rt.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		writeJSON(w, status, v)
+	})
+}
+
+// Created is the answer to a write.
+type Created struct {
+	ID   string `json:"id"`
+	Op   string `json:"op,omitempty"`
+	Kind string `json:"kind,omitempty"`
+}
+
+// NewMember is the body of POST /api/members.
+type NewMember struct {
+	Home   string            `json:"home,omitempty"`
+	Fields map[string]string `json:"fields"`
+}
+
+// FieldsChange is the body of POST /api/members/{id}/fields.
+type FieldsChange struct {
+	Fields map[string]string `json:"fields"`
+}
+
+// Correction is the body of POST /api/members/{id}/correct.
+type Correction struct {
+	Op     string            `json:"op"`
+	Fields map[string]string `json:"fields"`
+	Reason string            `json:"reason"`
+}
+
+// Admission is the body of POST /api/committees.
+type Admission struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Level string `json:"level"`
+	Kind  string `json:"kind"`
+}
+
+// Revoke is the body of POST /api/committees/{id}/revoke.
+type Revoke struct {
+	Reason string `json:"reason"`
+}
+
+// SyncRequest is the body of POST /api/sync.
+type SyncRequest struct {
+	Peer string `json:"peer"`
+}
+
+// Status is what GET /api/status answers.
+type Status struct {
+	ID        string           `json:"id"`
+	Name      string           `json:"name"`
+	Level     string           `json:"level"`
+	Kind      string           `json:"kind"`
+	Root      string           `json:"root"`
+	StateHash string           `json:"state_hash"`
+	Members   int              `json:"members"`
+	Today     string           `json:"today"`
+	Addrs     []string         `json:"addrs"`
+	Committee *node.Committee  `json:"committee,omitempty"`
+	Kinds     []string         `json:"kinds"`
+	Fields    []schema.Field   `json:"-"`
+	Labels    map[string]string `json:"labels"`
+}
+
+func (s *Server) table() []route {
+	return []route{
+		{method: "GET", path: "/api/status", summary: "This node: committee, state hash, addresses", auth: true, resp: Status{}, json: s.status},
+		{method: "GET", path: "/api/members", summary: "Members held here, sorted by given name (Vietnamese collation)", auth: true,
+			query: []string{"q", "status", "home"}, resp: []node.Member{}, json: s.listMembers},
+		{method: "POST", path: "/api/members", summary: "Create a member", auth: true, req: NewMember{}, resp: Created{}, status: http.StatusCreated, json: s.createMember},
+		{method: "GET", path: "/api/members/{id}", summary: "A member: record, conflicts, history, workflows", auth: true, resp: node.Member{}, json: s.getMember},
+		{method: "POST", path: "/api/members/{id}/fields", summary: "Write record fields", auth: true, req: FieldsChange{}, resp: Created{}, json: s.setFields},
+		{method: "POST", path: "/api/members/{id}/correct", summary: "Correct what an op wrote (resolves a conflict)", auth: true, req: Correction{}, resp: Created{}, json: s.correct},
+		{method: "POST", path: "/api/members/{id}/steps/{kind}", summary: "Record a workflow step (movement, residence.*, transfer.*, exemption.*, leave.*, rating, inactive_month): the body is the step's fields; ref and date default to the open item and today", auth: true,
+			req: map[string]any{}, resp: Created{}, json: s.step},
+		{method: "GET", path: "/api/committees", summary: "The directory in tree order", auth: true, resp: []node.Committee{}, json: s.committees},
+		{method: "POST", path: "/api/committees", summary: "Admit a child committee", auth: true, req: Admission{}, resp: Created{}, status: http.StatusCreated, json: s.admit},
+		{method: "POST", path: "/api/committees/{id}/revoke", summary: "Revoke a committee below this one", auth: true, req: Revoke{}, resp: Created{}, json: s.revoke},
+		{method: "GET", path: "/api/alerts", summary: "Due and overdue items for this committee and its subtree", auth: true, query: []string{"at"}, resp: []map[string]any{}, json: s.alerts},
+		{method: "GET", path: "/api/peers", summary: "Peers and sync status", auth: true, resp: []node.PeerStatus{}, json: s.peers},
+		{method: "POST", path: "/api/sync", summary: "Sync once with a peer (full multiaddr)", auth: true, req: SyncRequest{}, resp: map[string]any{}, json: s.sync},
+	}
+}
+
+func (s *Server) n() *node.Node { return s.opts.Node }
+
+func ledgerParam(r *http.Request) (schema.LedgerID, error) {
+	id, err := schema.ParseLedgerID(r.PathValue("id"))
+	if err != nil {
+		return id, badRequest("id", "%v", err)
+	}
+	return id, nil
+}
+
+func (s *Server) status(r *http.Request) (any, error) {
+	n := s.n()
+	st := Status{ID: string(n.ID()), Root: string(n.Store().Directory().Root), StateHash: n.StateHash().String(), Today: n.Today(), Labels: map[string]string{}}
+	if c, err := n.Committee(n.ID()); err == nil {
+		st.Committee, st.Name, st.Level, st.Kind = c, c.Name, c.Level, c.Kind
+	}
+	if s.opts.Net != nil {
+		st.Addrs = s.opts.Net.Addrs()
+	}
+	for _, k := range schema.Kinds() {
+		st.Kinds = append(st.Kinds, k.String())
+	}
+	for _, f := range schema.Fields {
+		st.Labels[f.Name] = f.Label
+	}
+	ls, err := n.Ledgers()
+	if err != nil {
+		return nil, err
+	}
+	st.Members = len(ls)
+	return st, nil
+}
+
+func (s *Server) listMembers(r *http.Request) (any, error) {
+	ms, err := s.n().Members()
+	if err != nil {
+		return nil, err
+	}
+	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
+	status := r.URL.Query().Get("status")
+	home := r.URL.Query().Get("home")
+	out := []*node.Member{}
+	for _, m := range ms {
+		if status != "" && m.Status != status {
+			continue
+		}
+		if home != "" && m.Home != home {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(m.Fields["name"]+" "+m.Fields["card"]+" "+m.Fields["citizen_id"]+" "+m.ID), q) {
+			continue
+		}
+		out = append(out, m)
+	}
+	slices.SortStableFunc(out, func(a, b *node.Member) int { return vnname.Compare(a.Fields["name"], b.Fields["name"]) })
+	return out, nil
+}
+
+func (s *Server) createMember(r *http.Request) (any, error) {
+	var req NewMember
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	var home schema.CommitteeID
+	if req.Home != "" {
+		var err error
+		if home, err = schema.ParseCommitteeID(req.Home); err != nil {
+			return nil, badRequest("home", "%v", err)
+		}
+	}
+	id, err := s.n().CreateMember(home, req.Fields)
+	if err != nil {
+		return nil, err
+	}
+	return Created{ID: id.String(), Kind: schema.KindMemberCreate.String()}, nil
+}
+
+func (s *Server) getMember(r *http.Request) (any, error) {
+	id, err := ledgerParam(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.n().Member(id)
+}
+
+func (s *Server) setFields(r *http.Request) (any, error) {
+	id, err := ledgerParam(r)
+	if err != nil {
+		return nil, err
+	}
+	var req FieldsChange
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	op, err := s.n().SetFields(id, req.Fields)
+	if err != nil {
+		return nil, err
+	}
+	return Created{ID: id.String(), Op: op.String(), Kind: schema.KindMemberSet.String()}, nil
+}
+
+func (s *Server) correct(r *http.Request) (any, error) {
+	id, err := ledgerParam(r)
+	if err != nil {
+		return nil, err
+	}
+	var req Correction
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	target, err := schema.ParseOpID(req.Op)
+	if err != nil {
+		return nil, badRequest("op", "%v", err)
+	}
+	op, err := s.n().Correct(id, target, req.Fields, req.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return Created{ID: id.String(), Op: op.String(), Kind: schema.KindMemberCorrect.String()}, nil
+}
+
+func (s *Server) step(r *http.Request) (any, error) {
+	id, err := ledgerParam(r)
+	if err != nil {
+		return nil, err
+	}
+	k, ok := schema.ParseKind(r.PathValue("kind"))
+	if !ok {
+		return nil, badRequest("kind", "unknown step %q", r.PathValue("kind"))
+	}
+	raw := make([]byte, 0, 1024)
+	buf := make([]byte, 4096)
+	for len(raw) <= maxRequest {
+		n, err := r.Body.Read(buf)
+		raw = append(raw, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	if len(raw) > maxRequest {
+		return nil, badRequest("body", "request body over %d bytes", maxRequest)
+	}
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		raw = []byte("{}")
+	}
+	op, err := s.n().Step(id, k, raw)
+	if err != nil {
+		return nil, err
+	}
+	return Created{ID: id.String(), Op: op.String(), Kind: k.String()}, nil
+}
+
+func (s *Server) committees(r *http.Request) (any, error) { return s.n().Committees(), nil }
+
+func (s *Server) admit(r *http.Request) (any, error) {
+	var req Admission
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	cid, err := schema.ParseCommitteeID(req.ID)
+	if err != nil {
+		return nil, badRequest("id", "%v", err)
+	}
+	if req.Kind == "" {
+		req.Kind = schema.CommitteeWorkplace
+	}
+	op, err := s.n().Admit(cid, req.Name, req.Level, req.Kind)
+	if err != nil {
+		return nil, err
+	}
+	return Created{ID: string(cid), Op: op.String(), Kind: schema.KindCharter.String()}, nil
+}
+
+func (s *Server) revoke(r *http.Request) (any, error) {
+	cid, err := schema.ParseCommitteeID(r.PathValue("id"))
+	if err != nil {
+		return nil, badRequest("id", "%v", err)
+	}
+	var req Revoke
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	op, err := s.n().Revoke(cid, req.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return Created{ID: string(cid), Op: op.String(), Kind: schema.KindRevocation.String()}, nil
+}
+
+// dateParam reads a date query parameter (YYYY-MM-DD or dd/mm/yyyy).
+func dateParam(r *http.Request, name string, def calendar.Date) (calendar.Date, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := calendar.Parse(v)
+	if err != nil {
+		return d, badRequest(name, "%q: want a date as YYYY-MM-DD or dd/mm/yyyy", v)
+	}
+	return d, nil
+}
+
+func (s *Server) alerts(r *http.Request) (any, error) {
+	at, err := dateParam(r, "at", s.n().TodayDate())
+	if err != nil {
+		return nil, err
+	}
+	return s.n().Alerts(at, s.opts.Report)
+}
+
+func (s *Server) peers(r *http.Request) (any, error) {
+	if s.opts.Net == nil {
+		return []node.PeerStatus{}, nil
+	}
+	ps := s.opts.Net.Peers()
+	if ps == nil {
+		ps = []node.PeerStatus{}
+	}
+	return ps, nil
+}
+
+func (s *Server) sync(r *http.Request) (any, error) {
+	var req SyncRequest
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	if s.opts.Net == nil {
+		return nil, &httpError{status: http.StatusServiceUnavailable, msg: "the network is not running"}
+	}
+	st, sent, err := s.opts.Net.SyncOnce(r.Context(), req.Peer, 10*time.Second)
+	if err != nil {
+		return nil, badRequest("peer", "%v", err)
+	}
+	return map[string]any{"received": st.Received, "applied": st.Applied, "rejected": st.Rejected, "bytes": st.Bytes, "sent": sent}, nil
+}
+
+var _ = crdt.Now

@@ -1,0 +1,34 @@
+package node
+
+import (
+	"lienthong/crdt"
+	"lienthong/internal/calendar"
+	"lienthong/internal/report"
+)
+
+// Ledgers returns every member ledger this node holds.
+func (n *Node) Ledgers() ([]*crdt.Ledger, error) {
+	var out []*crdt.Ledger
+	err := n.store.EachLedger(func(l *crdt.Ledger) bool {
+		out = append(out, l)
+		return true
+	})
+	return out, err
+}
+
+// Alerts lists what is due or overdue on date at, for this committee and
+// its subtree.
+func (n *Node) Alerts(at calendar.Date, cfg report.Config) ([]report.Alert, error) {
+	ls, err := n.Ledgers()
+	if err != nil {
+		return nil, err
+	}
+	out := report.Alerts(n.store.Directory(), ls, n.ID(), at, cfg)
+	if out == nil {
+		out = []report.Alert{}
+	}
+	return out, nil
+}
+
+// TodayDate is the node's current date.
+func (n *Node) TodayDate() calendar.Date { return calendar.DateOf(n.opts.Now()) }
