@@ -27,6 +27,8 @@ type Store interface {
 	Ledger(id schema.LedgerID) (*crdt.Ledger, error)
 	// Op returns an accepted op's envelope.
 	Op(id schema.OpID) ([]byte, error)
+	// LedgerOps returns a ledger's accepted ops in fold order.
+	LedgerOps(id schema.LedgerID) ([][]byte, error)
 	// LedgerIDs lists the ledgers in an index ("card", "home", "status").
 	LedgerIDs(index, value string) ([]schema.LedgerID, error)
 	// EachLedger visits every member ledger in ID order while fn is true.

@@ -1,33 +1,20 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"lienthong/internal/register"
 	"lienthong/internal/tabular"
-	"lienthong/internal/vnname"
 	"lienthong/node"
 	"lienthong/schema"
 )
-
-// importReport is what 'import' prints.
-type importReport struct {
-	File     string             `json:"file"`
-	Rows     int                `json:"rows"`
-	Created  int                `json:"created"`
-	Updated  int                `json:"updated"`
-	Foreign  int                `json:"foreign_ids"`
-	Rejected []tabular.RowError `json:"rejected"`
-	Warnings []string           `json:"warnings,omitempty"`
-}
 
 // progressBar draws on stderr when it is a terminal (and not for --json).
 func (a *app) progressBar(max int64, what string) *progressbar.ProgressBar {
@@ -95,81 +82,26 @@ func (a *app) importCmd() *cobra.Command {
 	return c
 }
 
-// importChunkRows is how many rows are read before they are committed.
-const importChunkRows = 5000
-
-func importFile(n *node.Node, r io.Reader, format tabular.Format, home schema.CommitteeID, a *app) (*importReport, error) {
-	rd, err := tabular.NewReader(r, format, tabular.ReadOptions{})
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	rep := &importReport{Rejected: []tabular.RowError{}}
+func importFile(n *node.Node, r io.Reader, format tabular.Format, home schema.CommitteeID, a *app) (*register.Report, error) {
 	var bar *progressbar.ProgressBar
-	if p := rd.Progress(); p.TotalBytes > 0 {
-		bar = a.progressBar(p.TotalBytes, "import")
-	} else if p.TotalRows > 0 {
-		bar = a.progressBar(p.TotalRows, "import")
-	}
-	var pending []node.MemberInput
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		st, err := n.Import(pending, nil)
-		rep.Created += st.Created
-		rep.Updated += st.Updated
-		rep.Foreign += st.Foreign
-		pending = pending[:0]
-		if bar != nil {
-			if p := rd.Progress(); p.TotalBytes > 0 {
-				bar.Set64(p.Bytes)
-			} else {
-				bar.Set64(p.Rows)
+	return register.Import(n, r, format, home, func(p tabular.Progress) {
+		if bar == nil {
+			switch {
+			case p.TotalBytes > 0:
+				bar = a.progressBar(p.TotalBytes, "import")
+			case p.TotalRows > 0:
+				bar = a.progressBar(p.TotalRows, "import")
+			}
+			if bar == nil {
+				return
 			}
 		}
-		return err
-	}
-	for {
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
+		if p.TotalBytes > 0 {
+			bar.Set64(p.Bytes)
+		} else {
+			bar.Set64(p.Rows)
 		}
-		var bad *tabular.BadRowError
-		if errors.As(err, &bad) {
-			rep.Rows++
-			rep.Rejected = append(rep.Rejected, bad.Errors...)
-			continue
-		}
-		if err != nil {
-			return rep, err
-		}
-		rep.Rows++
-		in := node.MemberInput{Home: home, Fields: row.Fields}
-		if row.ID != "" {
-			if in.ID, err = schema.ParseLedgerID(row.ID); err != nil {
-				rep.Rejected = append(rep.Rejected, tabular.RowError{Line: row.Line, Field: tabular.IDColumn, Value: row.ID, Reason: err.Error()})
-				continue
-			}
-		}
-		pending = append(pending, in)
-		if len(pending) >= importChunkRows {
-			if err := flush(); err != nil {
-				return rep, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return rep, err
-	}
-	if bar != nil {
-		bar.Finish()
-	}
-	rep.Warnings = rd.Warnings()
-	if rep.Foreign > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d rows carry member IDs this node does not hold (a register from another network?): they were created as new members", rep.Foreign))
-	}
-	return rep, nil
+	})
 }
 
 func (a *app) exportCmd() *cobra.Command {
@@ -192,11 +124,6 @@ func (a *app) exportCmd() *cobra.Command {
 				return usagef("--format %q: want csv or xlsx", format)
 			}
 			return a.withNode(func(s *session) error {
-				ms, err := s.node.Members()
-				if err != nil {
-					return err
-				}
-				slices.SortStableFunc(ms, func(x, y *node.Member) int { return vnname.Compare(x.Fields["name"], y.Fields["name"]) })
 				path := a.path(out)
 				tmp := path + ".part"
 				f, err := os.Create(tmp)
@@ -204,7 +131,8 @@ func (a *app) exportCmd() *cobra.Command {
 					return fmt.Errorf("creating %s: %w", out, err)
 				}
 				defer os.Remove(tmp)
-				if err := writeRegister(f, fm, ms); err != nil {
+				count, err := register.Export(s.node, f, fm)
+				if err != nil {
 					f.Close()
 					return err
 				}
@@ -214,8 +142,8 @@ func (a *app) exportCmd() *cobra.Command {
 				if err := os.Rename(tmp, path); err != nil {
 					return err
 				}
-				return a.emit(map[string]any{"file": out, "members": len(ms), "format": format},
-					fmt.Sprintf("%d members written to %s", len(ms), out))
+				return a.emit(map[string]any{"file": out, "members": count, "format": format},
+					fmt.Sprintf("%d members written to %s", count, out))
 			})
 		},
 	}
@@ -224,15 +152,3 @@ func (a *app) exportCmd() *cobra.Command {
 	return c
 }
 
-func writeRegister(w io.Writer, fm tabular.Format, ms []*node.Member) error {
-	tw, err := tabular.NewWriter(w, fm, tabular.WriteOptions{})
-	if err != nil {
-		return err
-	}
-	for i, m := range ms {
-		if err := tw.Write(tabular.Row{Line: i + 2, ID: m.ID, Fields: m.Fields}); err != nil {
-			return err
-		}
-	}
-	return tw.Close()
-}

@@ -186,19 +186,6 @@ func (a *app) tokenCmd() *cobra.Command {
 	}
 }
 
-// JoinFile is what a parent gives a new committee: the network's root, the
-// directory (signed charters) and where to find the parent.
-type JoinFile struct {
-	Format    string   `json:"format"`
-	Issuer    string   `json:"issuer"` // the committee that wrote it
-	Root      string   `json:"root"`
-	Committee string   `json:"committee"`
-	Directory []string `json:"directory"` // base64 op envelopes, in fold order
-	Bootstrap []string `json:"bootstrap"`
-}
-
-const joinFormat = "lienthong-join-1"
-
 func (a *app) committeeInviteCmd() *cobra.Command {
 	var id, out string
 	var addrs []string
@@ -215,24 +202,16 @@ func (a *app) committeeInviteCmd() *cobra.Command {
 				return usagef("--out FILE is required")
 			}
 			return a.withNode(func(s *session) error {
-				dir := s.store.Directory()
-				if err := dir.ActiveAt(cid, crdt.Now); err != nil {
-					return fmt.Errorf("%v: admit it first with 'lienthong committee admit'", err)
-				}
-				envs, err := s.store.LedgerOps(schema.DirectoryLedger)
-				if err != nil {
-					return err
-				}
-				jf := JoinFile{Format: joinFormat, Issuer: string(s.node.ID()), Root: string(dir.Root), Committee: string(cid), Bootstrap: addrs}
-				if len(jf.Bootstrap) == 0 {
+				if len(addrs) == 0 {
 					if s.net != nil {
-						jf.Bootstrap = s.net.Addrs()
+						addrs = s.net.Addrs()
 					} else {
-						jf.Bootstrap = s.dir.Config.Addrs
+						addrs = s.dir.Config.Addrs
 					}
 				}
-				for _, e := range envs {
-					jf.Directory = append(jf.Directory, base64.StdEncoding.EncodeToString(e))
+				jf, err := s.node.Invite(cid, addrs)
+				if err != nil {
+					return err
 				}
 				b, err := json.MarshalIndent(jf, "", "  ")
 				if err != nil {
@@ -241,7 +220,7 @@ func (a *app) committeeInviteCmd() *cobra.Command {
 				if err := os.WriteFile(a.path(out), append(b, '\n'), 0o600); err != nil {
 					return err
 				}
-				human := fmt.Sprintf("join file for %s written to %s (%d directory ops, %d bootstrap addresses)", cid, out, len(envs), len(jf.Bootstrap))
+				human := fmt.Sprintf("join file for %s written to %s (%d directory ops, %d bootstrap addresses)", cid, out, len(jf.Directory), len(jf.Bootstrap))
 				if len(jf.Bootstrap) == 0 {
 					human += "\nnote: no addresses of this node are known yet; run 'serve' once or pass --addr"
 				}
@@ -272,8 +251,8 @@ func (a *app) joinCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var jf JoinFile
-			if err := json.Unmarshal(raw, &jf); err != nil || jf.Format != joinFormat {
+			var jf node.JoinFile
+			if err := json.Unmarshal(raw, &jf); err != nil || jf.Format != node.JoinFormat {
 				return fmt.Errorf("%s is not a lienthong join file", args[0])
 			}
 			if jf.Committee != string(d.Signer.ID()) {

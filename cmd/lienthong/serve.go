@@ -115,7 +115,7 @@ func startLive(dir string, f serveFlags, log *slog.Logger) (*liveNode, error) {
 		sess.closeAll()
 		return nil, fmt.Errorf("HTTP address %s: %w (choose another with --http HOST:PORT)", addr, err)
 	}
-	srv := api.New(api.Options{Token: tok, Node: n, Net: w, CLI: runInDaemon(sess), Logger: log, Health: func() map[string]any {
+	srv := api.New(api.Options{Token: tok, Node: n, Net: w, CLI: runInDaemon(sess), Logger: log, Backup: st.Backup, Health: func() map[string]any {
 		return map[string]any{"id": n.ID(), "state_hash": n.StateHash().String(), "peers": len(w.Host().Connected())}
 	}})
 	// Keep the ports for next time, so that peers and clerks find the node

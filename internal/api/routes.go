@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,6 +12,8 @@ import (
 
 	"lienthong/crdt"
 	"lienthong/internal/calendar"
+	"lienthong/internal/register"
+	"lienthong/internal/tabular"
 	"lienthong/internal/vnname"
 	"lienthong/node"
 	"lienthong/schema"
@@ -94,18 +99,18 @@ type SyncRequest struct {
 
 // Status is what GET /api/status answers.
 type Status struct {
-	ID        string           `json:"id"`
-	Name      string           `json:"name"`
-	Level     string           `json:"level"`
-	Kind      string           `json:"kind"`
-	Root      string           `json:"root"`
-	StateHash string           `json:"state_hash"`
-	Members   int              `json:"members"`
-	Today     string           `json:"today"`
-	Addrs     []string         `json:"addrs"`
-	Committee *node.Committee  `json:"committee,omitempty"`
-	Kinds     []string         `json:"kinds"`
-	Fields    []schema.Field   `json:"-"`
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	Level     string            `json:"level"`
+	Kind      string            `json:"kind"`
+	Root      string            `json:"root"`
+	StateHash string            `json:"state_hash"`
+	Members   int               `json:"members"`
+	Today     string            `json:"today"`
+	Addrs     []string          `json:"addrs"`
+	Committee *node.Committee   `json:"committee,omitempty"`
+	Kinds     []string          `json:"kinds"`
+	Fields    []schema.Field    `json:"-"`
 	Labels    map[string]string `json:"labels"`
 }
 
@@ -124,6 +129,10 @@ func (s *Server) table() []route {
 		{method: "POST", path: "/api/committees", summary: "Admit a child committee", auth: true, req: Admission{}, resp: Created{}, status: http.StatusCreated, json: s.admit},
 		{method: "POST", path: "/api/committees/{id}/revoke", summary: "Revoke a committee below this one", auth: true, req: Revoke{}, resp: Created{}, json: s.revoke},
 		{method: "GET", path: "/api/alerts", summary: "Due and overdue items for this committee and its subtree", auth: true, query: []string{"at"}, resp: []map[string]any{}, json: s.alerts},
+		{method: "GET", path: "/api/export", summary: "The member register as a file (format=csv or xlsx)", auth: true, query: []string{"format"}, raw: s.export},
+		{method: "POST", path: "/api/import", summary: "Import a register: the request body is the .csv or .xlsx file (format=csv or xlsx)", auth: true, query: []string{"format", "home"}, resp: register.Report{}, json: s.importFile},
+		{method: "GET", path: "/api/committees/{id}/invite", summary: "The join file for a committee this one admitted", auth: true, resp: node.JoinFile{}, json: s.invite},
+		{method: "GET", path: "/api/backup", summary: "A consistent backup of the store (lienthong restore reads it)", auth: true, raw: s.backup},
 		{method: "GET", path: "/api/peers", summary: "Peers and sync status", auth: true, resp: []node.PeerStatus{}, json: s.peers},
 		{method: "POST", path: "/api/sync", summary: "Sync once with a peer (full multiaddr)", auth: true, req: SyncRequest{}, resp: map[string]any{}, json: s.sync},
 	}
@@ -366,3 +375,89 @@ func (s *Server) sync(r *http.Request) (any, error) {
 }
 
 var _ = crdt.Now
+
+func formatParam(r *http.Request) (tabular.Format, string, error) {
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "csv":
+		return tabular.CSV, "csv", nil
+	case "xlsx":
+		return tabular.XLSX, "xlsx", nil
+	default:
+		return 0, "", badRequest("format", "format %q: want csv or xlsx", f)
+	}
+}
+
+func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
+	fm, ext, err := formatParam(r)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := register.Export(s.n(), &buf, fm); err != nil {
+		return err
+	}
+	ct := "text/csv; charset=utf-8"
+	if fm == tabular.XLSX {
+		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", `attachment; filename="danh-sach-dang-vien.`+ext+`"`)
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// maxUpload bounds an imported register.
+const maxUpload = 256 << 20
+
+func (s *Server) importFile(r *http.Request) (any, error) {
+	fm, _, err := formatParam(r)
+	if err != nil {
+		return nil, err
+	}
+	var home schema.CommitteeID
+	if h := r.URL.Query().Get("home"); h != "" {
+		if home, err = schema.ParseCommitteeID(h); err != nil {
+			return nil, badRequest("home", "%v", err)
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxUpload+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > maxUpload {
+		return nil, badRequest("body", "file over %d MB", maxUpload>>20)
+	}
+	rep, err := register.Import(s.n(), bytes.NewReader(body), fm, home, nil)
+	if err != nil {
+		if errors.Is(err, tabular.ErrHeader) {
+			return nil, badRequest("file", "%v", err)
+		}
+		return nil, err
+	}
+	return rep, nil
+}
+
+func (s *Server) invite(r *http.Request) (any, error) {
+	cid, err := schema.ParseCommitteeID(r.PathValue("id"))
+	if err != nil {
+		return nil, badRequest("id", "%v", err)
+	}
+	var addrs []string
+	if s.opts.Net != nil {
+		addrs = s.opts.Net.Addrs()
+	}
+	jf, err := s.n().Invite(cid, addrs)
+	if err != nil {
+		return nil, &httpError{status: http.StatusConflict, msg: err.Error()}
+	}
+	return jf, nil
+}
+
+func (s *Server) backup(w http.ResponseWriter, r *http.Request) error {
+	if s.opts.Backup == nil {
+		return &httpError{status: http.StatusNotImplemented, msg: "backups are not available here"}
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="lienthong-`+s.n().Today()+`.backup"`)
+	return s.opts.Backup(w)
+}

@@ -1,0 +1,114 @@
+// Package register moves clerks' member registers (CSV, .xlsx) in and out of
+// a node: the glue between internal/tabular and node, shared by the CLI and
+// the HTTP API.
+package register
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"lienthong/internal/tabular"
+	"lienthong/internal/vnname"
+	"lienthong/node"
+	"lienthong/schema"
+)
+
+// Report is what an import did.
+type Report struct {
+	File     string             `json:"file,omitempty"`
+	Rows     int                `json:"rows"`
+	Created  int                `json:"created"`
+	Updated  int                `json:"updated"`
+	Foreign  int                `json:"foreign_ids"`
+	Rejected []tabular.RowError `json:"rejected"`
+	Warnings []string           `json:"warnings,omitempty"`
+}
+
+// chunkRows is how many rows are read before they are committed.
+const chunkRows = 5000
+
+// Import reads a register and creates or updates its members (home: new
+// members' home committee, empty for this node's). Bad rows are reported
+// and skipped; progress, if not nil, is called after each chunk.
+func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.CommitteeID, progress func(tabular.Progress)) (*Report, error) {
+	rd, err := tabular.NewReader(r, format, tabular.ReadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	rep := &Report{Rejected: []tabular.RowError{}}
+	var pending []node.MemberInput
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		st, err := n.Import(pending, nil)
+		rep.Created += st.Created
+		rep.Updated += st.Updated
+		rep.Foreign += st.Foreign
+		pending = pending[:0]
+		if progress != nil {
+			progress(rd.Progress())
+		}
+		return err
+	}
+	for {
+		row, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var bad *tabular.BadRowError
+		if errors.As(err, &bad) {
+			rep.Rows++
+			rep.Rejected = append(rep.Rejected, bad.Errors...)
+			continue
+		}
+		if err != nil {
+			return rep, err
+		}
+		rep.Rows++
+		in := node.MemberInput{Home: home, Fields: row.Fields}
+		if row.ID != "" {
+			if in.ID, err = schema.ParseLedgerID(row.ID); err != nil {
+				rep.Rejected = append(rep.Rejected, tabular.RowError{Line: row.Line, Field: tabular.IDColumn, Value: row.ID, Reason: err.Error()})
+				continue
+			}
+		}
+		pending = append(pending, in)
+		if len(pending) >= chunkRows {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return rep, err
+	}
+	rep.Warnings = rd.Warnings()
+	if rep.Foreign > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d rows carry member IDs this node does not hold (a register from another network?): they were created as new members", rep.Foreign))
+	}
+	return rep, nil
+}
+
+// Export writes every member this node holds, sorted by given name, as a
+// register that Import reads back.
+func Export(n *node.Node, w io.Writer, format tabular.Format) (int, error) {
+	ms, err := n.Members()
+	if err != nil {
+		return 0, err
+	}
+	slices.SortStableFunc(ms, func(x, y *node.Member) int { return vnname.Compare(x.Fields["name"], y.Fields["name"]) })
+	tw, err := tabular.NewWriter(w, format, tabular.WriteOptions{})
+	if err != nil {
+		return 0, err
+	}
+	for i, m := range ms {
+		if err := tw.Write(tabular.Row{Line: i + 2, ID: m.ID, Fields: m.Fields}); err != nil {
+			return i, err
+		}
+	}
+	return len(ms), tw.Close()
+}
