@@ -151,4 +151,3 @@ func (a *app) exportCmd() *cobra.Command {
 	c.Flags().StringVar(&out, "out", "", "file to write")
 	return c
 }
-

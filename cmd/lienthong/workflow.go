@@ -74,7 +74,6 @@ func committeeFlag(name, v string) (schema.CommitteeID, error) {
 	return id, nil
 }
 
-
 func (a *app) residenceCmd() *cobra.Command {
 	c := &cobra.Command{Use: "residence", Short: "Members registered at their place of residence (213, formerly 76)"}
 	var to, address, exemptCat, note string
@@ -172,7 +171,6 @@ func yearOr(y int, at string) int {
 	fmt.Sscanf(at, "%d", &v)
 	return v
 }
-
 
 func (a *app) transferCmd() *cobra.Command {
 	c := &cobra.Command{Use: "transfer", Short: "Transfers of party activity (official or temporary)"}
@@ -288,7 +286,6 @@ func (a *app) exemptionCmd() *cobra.Command {
 	c.AddCommand(grant, end)
 	return c
 }
-
 
 func (a *app) leaveCmd() *cobra.Command {
 	c := &cobra.Command{Use: "leave", Short: "Away-work leaves (đi làm ăn xa)"}

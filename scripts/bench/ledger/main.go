@@ -32,6 +32,9 @@ const (
 	targetReopen     = time.Second
 )
 
+// settleLimit bounds the wait for Badger's background compactions.
+const settleLimit = 2 * time.Minute
+
 type config struct {
 	members, ops, writes int
 	dir                  string
@@ -89,6 +92,11 @@ type result struct {
 	EnvelopeBytes  float64      `json:"envelope_bytes_per_op"`
 	StateBytes     float64      `json:"state_bytes_per_member"`
 	WritesReopened writeFigures `json:"single_writes_reopened"`
+	LSMReopen      string       `json:"lsm_at_reopen"`
+	SettleSec      float64      `json:"compaction_wait_s"`
+	Settled        bool         `json:"compactions_settled"`
+	LSMSettled     string       `json:"lsm_settled"`
+	WritesSettled  writeFigures `json:"single_writes_after_compactions"`
 	Fresh          probe        `json:"fresh_process_reopen"`
 	TotalSec       float64      `json:"total_s"`
 }
@@ -239,6 +247,7 @@ func run(c config) error {
 	}
 	r.ReopenMs = benchkit.Ms(time.Since(t0))
 	r.RSSAfter, _ = benchkit.RSS()
+	r.LSMReopen = benchkit.LSM(s2.DB())
 	n2, err := node.New(s2, who, node.DefaultOptions())
 	if err != nil {
 		s2.Close()
@@ -262,6 +271,14 @@ func run(c config) error {
 
 	benchkit.Progress("single writes on the reopened store (%d)", c.writes)
 	if r.WritesReopened, err = singleWrites(n2, nil, c.writes, r.WritesFresh.ids); err != nil {
+		return err
+	}
+	benchkit.Progress("waiting for Badger's compactions to settle (at most %s)", settleLimit)
+	t0 = time.Now()
+	settled := benchkit.WaitCompactions(s2.DB(), settleLimit)
+	r.SettleSec, r.Settled, r.LSMSettled = time.Since(t0).Seconds(), settled, benchkit.LSM(s2.DB())
+	benchkit.Progress("single writes after that (%d)", c.writes)
+	if r.WritesSettled, err = singleWrites(n2, nil, c.writes, r.WritesFresh.ids); err != nil {
 		return err
 	}
 	if err := site.Close(); err != nil {
@@ -413,7 +430,14 @@ func report(c config, r *result) {
 	t.Info("mean op envelope / member state", fmt.Sprintf("%.0f B / %.0f B (first 1000 members)", r.EnvelopeBytes, r.StateBytes))
 	t.Info("fresh process: open / RSS before → after", fmt.Sprintf("%.1f ms / %.1f MiB → %.1f MiB", r.Fresh.OpenMs, benchkit.MiB(r.Fresh.RSSBefore), benchkit.MiB(r.Fresh.RSSAfter)))
 	t.Info("fresh process: read one member", fmt.Sprintf("%.3f ms", r.Fresh.ReadMs))
-	w(fmt.Sprintf("Single writes, reopened store of %d ops", r.BuildOps), r.WritesReopened)
+	w(fmt.Sprintf("Single writes, reopened store of %d ops, right after reopening", r.BuildOps), r.WritesReopened)
+	t.Info("LSM at reopen", r.LSMReopen)
+	settled := fmt.Sprintf("after %.1f s", r.SettleSec)
+	if !r.Settled {
+		settled = fmt.Sprintf("not settled after %.0f s", r.SettleSec)
+	}
+	w(fmt.Sprintf("Single writes, same store, once compactions settled (%s)", settled), r.WritesSettled)
+	t.Info("LSM then", r.LSMSettled)
 	t.Section("Run")
 	t.Info("total time", fmt.Sprintf("%.1f s on %d cores", r.TotalSec, r.Config.Cores))
 	t.Print(os.Stdout)

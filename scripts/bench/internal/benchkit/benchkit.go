@@ -363,3 +363,24 @@ func StartBlockProfile(path string) (stop func(), err error) {
 		f.Close()
 	}, nil
 }
+
+// WaitCompactions waits until no level of db needs compacting, or limit
+// passes; it reports whether compactions settled.
+func WaitCompactions(db *badger.DB, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for {
+		busy := false
+		for _, l := range db.Levels() {
+			if l.Score >= 1 {
+				busy = true
+			}
+		}
+		if !busy {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
