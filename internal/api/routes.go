@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,7 +119,7 @@ func (s *Server) table() []route {
 	return []route{
 		{method: "GET", path: "/api/status", summary: "This node: committee, state hash, addresses", auth: true, resp: Status{}, json: s.status},
 		{method: "GET", path: "/api/members", summary: "Members held here, sorted by given name (Vietnamese collation)", auth: true,
-			query: []string{"q", "status", "home"}, resp: []node.Member{}, json: s.listMembers},
+			query: []string{"q", "status", "home", "offset", "limit"}, resp: []node.Member{}, json: s.listMembers},
 		{method: "POST", path: "/api/members", summary: "Create a member", auth: true, req: NewMember{}, resp: Created{}, status: http.StatusCreated, json: s.createMember},
 		{method: "GET", path: "/api/members/{id}", summary: "A member: record, conflicts, history, workflows", auth: true, resp: node.Member{}, json: s.getMember},
 		{method: "POST", path: "/api/members/{id}/fields", summary: "Write record fields", auth: true, req: FieldsChange{}, resp: Created{}, json: s.setFields},
@@ -193,7 +194,28 @@ func (s *Server) listMembers(r *http.Request) (any, error) {
 		out = append(out, m)
 	}
 	slices.SortStableFunc(out, func(a, b *node.Member) int { return vnname.Compare(a.Fields["name"], b.Fields["name"]) })
-	return out, nil
+	offset, err := intParam(r, "offset", 0)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := intParam(r, "limit", len(out))
+	if err != nil {
+		return nil, err
+	}
+	offset = min(offset, len(out))
+	return out[offset:min(offset+limit, len(out))], nil
+}
+
+func intParam(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, badRequest(name, "%s=%q: want a whole number", name, v)
+	}
+	return n, nil
 }
 
 func (s *Server) createMember(r *http.Request) (any, error) {
