@@ -48,15 +48,18 @@ type PeerStatus struct {
 	Pending   uint64   `json:"pending"` // feed entries of the peer still to scan, as last seen
 	Received  uint64   `json:"received"`
 	Sent      uint64   `json:"sent"`
+	BytesIn   uint64   `json:"bytes_in"`  // since the node started
+	BytesOut  uint64   `json:"bytes_out"` // since the node started
 	LastError string   `json:"last_error,omitempty"`
 	Addrs     []string `json:"addrs,omitempty"`
 }
 
 type peerState struct {
-	syncing, again bool
-	progress       replica.Progress
-	lastErr        error
-	sent           uint64
+	syncing, again    bool
+	progress          replica.Progress
+	lastErr           error
+	sent              uint64
+	bytesIn, bytesOut uint64
 }
 
 // Network runs a node's replication: the libp2p host, the sync server, a
@@ -161,6 +164,7 @@ func (w *Network) onServed(p schema.CommitteeID, seq uint64, ops int, bytes int6
 	}
 	w.mu.Lock()
 	w.state(pid).sent += uint64(ops)
+	w.state(pid).bytesOut += uint64(bytes)
 	if ch, ok := w.served[pid]; ok {
 		select {
 		case ch <- seq:
@@ -234,6 +238,9 @@ func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
 		w.mu.Unlock()
 	}}
 	st, err := c.Pull(ctx, s, schema.CommitteeID(p.String()))
+	w.mu.Lock()
+	w.state(p).bytesIn += uint64(st.Bytes)
+	w.mu.Unlock()
 	if err != nil {
 		s.Reset()
 		w.log.Warn("sync failed", "peer", schema.CommitteeID(p.String()).Short(), "err", err)
@@ -420,6 +427,7 @@ func (w *Network) Peers() []PeerStatus {
 		if st, ok := w.peers[pid]; ok {
 			ps.Syncing = st.syncing
 			ps.Pending = st.progress.Remaining
+			ps.BytesIn, ps.BytesOut = st.bytesIn, st.bytesOut
 			if st.lastErr != nil {
 				ps.LastError = st.lastErr.Error()
 			}

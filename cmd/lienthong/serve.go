@@ -15,6 +15,8 @@ import (
 
 	"lienthong/internal/api"
 	"lienthong/internal/datadir"
+	"lienthong/internal/metrics"
+	"lienthong/internal/report"
 	"lienthong/internal/store"
 	"lienthong/node"
 )
@@ -115,9 +117,10 @@ func startLive(dir string, f serveFlags, log *slog.Logger) (*liveNode, error) {
 		sess.closeAll()
 		return nil, fmt.Errorf("HTTP address %s: %w (choose another with --http HOST:PORT)", addr, err)
 	}
-	srv := api.New(api.Options{Token: tok, Node: n, Net: w, CLI: runInDaemon(sess), Logger: log, Backup: st.Backup, Health: func() map[string]any {
-		return map[string]any{"id": n.ID(), "state_hash": n.StateHash().String(), "peers": len(w.Host().Connected())}
-	}})
+	srv := api.New(api.Options{Token: tok, Node: n, Net: w, CLI: runInDaemon(sess), Logger: log, Backup: st.Backup,
+		Metrics: metrics.Handler(metrics.Sources{Node: n, Store: st, Net: w, Report: report.DefaultConfig()}), Health: func() map[string]any {
+			return map[string]any{"id": n.ID(), "state_hash": n.StateHash().String(), "peers": len(w.Host().Connected())}
+		}})
 	// Keep the ports for next time, so that peers and clerks find the node
 	// at the same addresses after a restart.
 	d.Config.Listen = listenOf(w.Addrs())

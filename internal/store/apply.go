@@ -57,6 +57,7 @@ func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.
 		results = append(results, res...)
 		total.Add(b.stats)
 		start += len(chunk)
+		s.counts.tally(res)
 	}
 	return results, total, nil
 }

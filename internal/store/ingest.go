@@ -32,14 +32,17 @@ func (s *Store) IngestScoped(envs [][]byte, origin string, scope schema.Committe
 	}
 	var ok []*schema.Decoded
 	var where []int
+	var refused []crdt.Result
 	for i, d := range decoded {
 		if d != nil {
 			ok = append(ok, d)
 			where = append(where, i)
 		} else {
 			st.Rejected++
+			refused = append(refused, results[i])
 		}
 	}
+	s.counts.tally(refused)
 	res, ast, err := s.Apply(ok, origin, false)
 	for j, r := range res {
 		results[where[j]] = r

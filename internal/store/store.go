@@ -55,6 +55,8 @@ type Store struct {
 	subsMu sync.Mutex
 	subs   []chan Change
 
+	counts counters
+
 	closeOnce sync.Once
 	closeErr  error
 }
