@@ -529,9 +529,9 @@ func needsRating(l *crdt.Ledger, year int) bool {
 // rating flags a member not rated for the year: from RatingFrom for the
 // current year, and before it for the year before.
 func (a *alerter) rating(l *crdt.Ledger) {
-	year, sev := a.at.Year, SeverityDue
-	if a.at.Before(a.cfg.RatingFrom.In(year)) {
-		year, sev = year-1, SeverityOverdue
+	year, sev := a.ratingYear(), SeverityDue
+	if year < a.at.Year {
+		sev = SeverityOverdue
 	}
 	if !needsRating(l, year) || l.RatingFor(year) != nil {
 		return
@@ -540,24 +540,30 @@ func (a *alerter) rating(l *crdt.Ledger) {
 		fmt.Sprintf("Chưa đánh giá, xếp loại chất lượng đảng viên năm %d", year))
 }
 
-// ratingQuotas flags each unit of the subtree where, for the year of at
-// or the year before, the members rated excellent are more than
-// ExcellentPercentOfGood of those rated good. A rating counts for the unit
-// the member was homed in on the day it was decided, and at every unit
-// above.
+// ratingYear is the year whose ratings are being decided on day at: the
+// current year from RatingFrom, the year before until then.
+func (a *alerter) ratingYear() int {
+	if a.at.Before(a.cfg.RatingFrom.In(a.at.Year)) {
+		return a.at.Year - 1
+	}
+	return a.at.Year
+}
+
+// ratingQuotas flags each unit of the subtree where, for the year being
+// rated, the members rated excellent are more than ExcellentPercentOfGood
+// of those rated good. A rating counts for the unit the member was homed
+// in on the day it was decided, and at every unit above.
 func (a *alerter) ratingQuotas(scope schema.CommitteeID, ledgers []*crdt.Ledger) {
-	for _, year := range []int{a.at.Year - 1, a.at.Year} {
-		byHome := ratingsByHome(ledgers, year)
-		totals := rollUp(a.dir, byHome)
-		for _, u := range units(a.dir, scope) {
-			excellent, good := totals[u][0], totals[u][1]
-			if excellent == 0 || excellent*100 <= a.cfg.ExcellentPercentOfGood*good {
-				continue
-			}
-			a.add(nil, u, RuleRatingQuota, SeverityDue, calendar.NewDate(year, 12, 31), u, schema.OpID{},
-				fmt.Sprintf("Năm %d: %d đảng viên hoàn thành xuất sắc nhiệm vụ, vượt %d%% của %d đảng viên hoàn thành tốt nhiệm vụ",
-					year, excellent, a.cfg.ExcellentPercentOfGood, good))
+	year := a.ratingYear()
+	totals := rollUp(a.dir, ratingsByHome(ledgers, year))
+	for _, u := range units(a.dir, scope) {
+		excellent, good := totals[u][0], totals[u][1]
+		if excellent == 0 || excellent*100 <= a.cfg.ExcellentPercentOfGood*good {
+			continue
 		}
+		a.add(nil, u, RuleRatingQuota, SeverityDue, calendar.NewDate(year, 12, 31), u, schema.OpID{},
+			fmt.Sprintf("Năm %d: %d đảng viên hoàn thành xuất sắc nhiệm vụ, vượt %d%% của %d đảng viên hoàn thành tốt nhiệm vụ",
+				year, excellent, a.cfg.ExcellentPercentOfGood, good))
 	}
 }
 

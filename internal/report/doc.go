@@ -51,7 +51,7 @@
 //	                               the year before (overdue); members exempt at the year's end or
 //	                               admitted after it are not rated; acting: home
 //	rating.quota                   in a unit, ratings "excellent" above 20% of those "good", for the
-//	                               year of the day and the year before
+//	                               year being rated (as for rating.missing); acting: the unit
 //
 // Members whose status is left get no alerts; what they still hold open is
 // a reconciliation matter. An alert is kept when the committee that must

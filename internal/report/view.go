@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
 	"lienthong/crdt"
 	"lienthong/internal/calendar"
 	"lienthong/schema"
@@ -42,12 +45,14 @@ func (v *view) holds(l *crdt.Ledger) bool {
 	return false
 }
 
-// units lists the committees of the view in tree order: each committee
-// before its children, children by name then ID.
+// units lists the committees of root's subtree in tree order: each
+// committee before its children, children by name (Vietnamese collation)
+// then ID.
 func units(dir *crdt.Directory, root schema.CommitteeID) []schema.CommitteeID {
 	if _, ok := dir.Current(root); !ok {
 		return nil
 	}
+	coll := collate.New(language.Vietnamese) // not safe for concurrent use: one per call
 	var out []schema.CommitteeID
 	seen := map[schema.CommitteeID]bool{}
 	var walk func(c schema.CommitteeID)
@@ -59,7 +64,7 @@ func units(dir *crdt.Directory, root schema.CommitteeID) []schema.CommitteeID {
 		out = append(out, c)
 		kids := dir.Children(c)
 		slices.SortFunc(kids, func(a, b schema.CommitteeID) int {
-			if c := strings.Compare(nameOf(dir, a), nameOf(dir, b)); c != 0 {
+			if c := coll.CompareString(nameOf(dir, a), nameOf(dir, b)); c != 0 {
 				return c
 			}
 			return strings.Compare(string(a), string(b))

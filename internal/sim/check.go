@@ -15,25 +15,30 @@ import (
 )
 
 // expected is what every stakeholder of a ledger must hold: the state at
-// its home node.
+// its home node, which is the naive model's.
 type expected struct {
-	raw     []byte
-	l       *crdt.Ledger
-	home    *site
-	stake   map[int]bool // stakeholders, by site index
-	holders map[int]bool
+	raw      []byte
+	l        *crdt.Ledger
+	home     *site
+	stake    map[int]bool // stakeholders now, by site index
+	eligible map[int]bool // committees the ledger ever named, and their superiors
+	holders  map[int]bool
 }
 
 // Check verifies convergence after Run:
 //   - every node holds the directory every node started with;
-//   - the home node of every member ledger holds the state of the naive
+//   - the home node of every member ledger (the home its final state
+//     names, which official transfers change) holds the state of the naive
 //     model: the fold of every op written anywhere for that ledger;
-//   - every stakeholder of a ledger (its home committee and their
-//     superiors, as the home node's state names them) holds the ledger
-//     with byte-identical state, and no other node holds it;
+//   - every stakeholder of a ledger (the committees its state names and
+//     their superiors) holds it with byte-identical state; a node that is
+//     no stakeholder holds it only if some op once named it or a
+//     subordinate (it keeps what it had when its stake ended);
+//   - the state each node holds of each ledger is the fold of the ops it
+//     holds for it, accepted and rejected;
 //   - no node accepted a forged op or holds a ledger a forger opened;
-//   - every node's store-wide state hash is the combination of the
-//     ledgers it holds.
+//   - every node's store-wide state hash is the combination of the states
+//     it holds.
 //
 // It returns the first difference found, with both states.
 func (w *Network) Check() error {
@@ -62,11 +67,14 @@ func (w *Network) check() error {
 
 	want := make(map[schema.LedgerID]*expected, len(w.ledgers))
 	for _, id := range w.ledgers {
-		home := w.sites[w.home[id]]
 		model, _ := crdt.Rebuild(w.dir, id, w.ops[id])
 		modelRaw, err := model.Encode()
 		if err != nil {
 			return err
+		}
+		home, ok := w.byID[model.HomeCommittee()]
+		if !ok {
+			return fmt.Errorf("ledger %s: the naive model names home %q, which has no node\n%s", id, model.HomeCommittee(), w.describe(model))
 		}
 		l, err := home.st.Ledger(id)
 		if err != nil {
@@ -80,13 +88,16 @@ func (w *Network) check() error {
 			return fmt.Errorf("ledger %s at its home committee %s differs from the naive model%s\nat home:\n%s\nthe naive model (every op written anywhere):\n%s",
 				id, home, w.opsDiff(l, model), w.describe(l), w.describe(model))
 		}
-		e := &expected{raw: raw, l: l, home: home, stake: map[int]bool{}, holders: map[int]bool{}}
+		e := &expected{raw: raw, l: l, home: home, stake: map[int]bool{}, eligible: map[int]bool{}, holders: map[int]bool{}}
 		for _, c := range crdt.Stakeholders(w.dir, l) {
 			s, ok := w.byID[c]
 			if !ok {
 				return fmt.Errorf("ledger %s names committee %s, which has no node", id, c)
 			}
 			e.stake[s.idx] = true
+		}
+		for _, i := range w.eligible[id] {
+			e.eligible[i] = true
 		}
 		for _, i := range home.chain {
 			if !e.stake[i] {
@@ -98,44 +109,9 @@ func (w *Network) check() error {
 
 	w.stats.Parked, w.stats.Quarantined = 0, 0
 	for _, s := range w.sites {
-		hash := crdt.Contribution(schema.DirectoryLedger, crdt.StateHash(dirRaw))
-		var first error
-		err := s.st.EachLedger(func(l *crdt.Ledger) bool {
-			raw, err := l.Encode()
-			if err != nil {
-				first = err
-				return false
-			}
-			hash = hash.Xor(crdt.Contribution(l.ID, crdt.StateHash(raw)))
-			e, ok := want[l.ID]
-			switch {
-			case !ok:
-				first = fmt.Errorf("%s holds ledger %s, which no legitimate write opened:\n%s", s, l.ID, w.describe(l))
-			case !e.stake[s.idx]:
-				first = fmt.Errorf("%s holds ledger %s but is not a stakeholder (home %s)", s, l.ID, e.home)
-			case !bytes.Equal(raw, e.raw):
-				first = fmt.Errorf("ledger %s differs between its home %s and stakeholder %s%s\nat home:\n%s\nat %s:\n%s",
-					l.ID, e.home, s, w.opsDiff(e.l, l), w.describe(e.l), s, w.describe(l))
-			default:
-				e.holders[s.idx] = true
-			}
-			return first == nil
-		})
-		if err != nil {
-			return fmt.Errorf("%s: reading ledgers: %w", s, err)
-		}
-		if first != nil {
-			return first
-		}
-		if got := s.st.StateHash(); got != hash {
-			return fmt.Errorf("%s: store-wide state hash %s, but the ledgers it holds combine to %s", s, got, hash)
-		}
-		_, q, p, err := s.st.Counts()
-		if err != nil {
+		if err := w.checkSite(s, want, dirRaw); err != nil {
 			return err
 		}
-		w.stats.Quarantined += q
-		w.stats.Parked += p
 	}
 	for _, id := range w.ledgers {
 		e := want[id]
@@ -162,6 +138,72 @@ func (w *Network) check() error {
 			}
 		}
 	}
+	return nil
+}
+
+// checkSite checks what one node holds against want.
+func (w *Network) checkSite(s *site, want map[schema.LedgerID]*expected, dirRaw []byte) error {
+	quarantined, err := s.st.Quarantine(1 << 30)
+	if err != nil {
+		return err
+	}
+	rejected := map[schema.LedgerID][]*schema.Decoded{}
+	for _, q := range quarantined {
+		if d, err := schema.DecodeStored(q.Envelope); err == nil {
+			rejected[q.Ledger] = append(rejected[q.Ledger], d)
+		}
+	}
+	hash := crdt.Contribution(schema.DirectoryLedger, crdt.StateHash(dirRaw))
+	var held []*crdt.Ledger
+	if err := s.st.EachLedger(func(l *crdt.Ledger) bool { held = append(held, l); return true }); err != nil {
+		return fmt.Errorf("%s: reading ledgers: %w", s, err)
+	}
+	for _, l := range held {
+		raw, err := l.Encode()
+		if err != nil {
+			return err
+		}
+		hash = hash.Xor(crdt.Contribution(l.ID, crdt.StateHash(raw)))
+		e, ok := want[l.ID]
+		switch {
+		case !ok:
+			return fmt.Errorf("%s holds ledger %s, which no legitimate write opened:\n%s", s, l.ID, w.describe(l))
+		case e.stake[s.idx]:
+			if !bytes.Equal(raw, e.raw) {
+				return fmt.Errorf("ledger %s differs between its home %s and stakeholder %s%s\nat home:\n%s\nat %s:\n%s",
+					l.ID, e.home, s, w.opsDiff(e.l, l), w.describe(e.l), s, w.describe(l))
+			}
+			e.holders[s.idx] = true
+		case !e.eligible[s.idx]:
+			return fmt.Errorf("%s holds ledger %s, but no op ever named it or a subordinate (home %s)\n%s", s, l.ID, e.home, w.describe(l))
+		}
+		envs, err := s.st.LedgerOps(l.ID)
+		if err != nil {
+			return fmt.Errorf("%s: ops of ledger %s: %w", s, l.ID, err)
+		}
+		ops := slices.Clone(rejected[l.ID])
+		for _, env := range envs {
+			d, err := schema.DecodeStored(env)
+			if err != nil {
+				return fmt.Errorf("%s: op of ledger %s: %w", s, l.ID, err)
+			}
+			ops = append(ops, d)
+		}
+		fold, _ := crdt.Rebuild(w.dir, l.ID, ops)
+		if foldRaw, _ := fold.Encode(); !bytes.Equal(foldRaw, raw) {
+			return fmt.Errorf("%s: its state of ledger %s is not the fold of the ops it holds (%d accepted, %d rejected)%s\nheld:\n%s\nfolded:\n%s",
+				s, l.ID, len(envs), len(rejected[l.ID]), w.opsDiff(l, fold), w.describe(l), w.describe(fold))
+		}
+	}
+	if got := s.st.StateHash(); got != hash {
+		return fmt.Errorf("%s: store-wide state hash %s, but the states it holds combine to %s", s, got, hash)
+	}
+	_, q, p, err := s.st.Counts()
+	if err != nil {
+		return err
+	}
+	w.stats.Quarantined += q
+	w.stats.Parked += p
 	return nil
 }
 
@@ -198,7 +240,7 @@ func (w *Network) opsDiff(a, b *crdt.Ledger) string {
 }
 
 func (w *Network) opLine(m crdt.OpMeta) string {
-	return fmt.Sprintf("op %s %s by %s, clock %d (%d ms +%d), deps %v", m.ID.Short(), m.Kind, w.name(m.Author),
+	return fmt.Sprintf("op %s %s by %s, clock %d (%d ms +%d), deps %v", m.ID.Short(), m.Kind, w.label(m.Author),
 		m.HLC, m.HLC.Millis()-start.UnixMilli(), uint64(m.HLC)&0xffff, shorts(m.Deps))
 }
 
@@ -209,7 +251,7 @@ func (w *Network) describe(l *crdt.Ledger) string {
 	fmt.Fprintf(&b, "  ledger %s, state hash %s\n", l.ID, crdt.StateHash(raw))
 	var homes []string
 	for _, v := range l.Home {
-		homes = append(homes, w.name(schema.CommitteeID(v.V)))
+		homes = append(homes, w.label(schema.CommitteeID(v.V)))
 	}
 	fmt.Fprintf(&b, "  home %s, status %q, heads %v\n", strings.Join(homes, " | "), l.Status, shorts(l.DAG.Heads))
 	for _, m := range l.DAG.Ops {
@@ -230,7 +272,7 @@ func (w *Network) describe(l *crdt.Ledger) string {
 	return b.String()
 }
 
-func (w *Network) name(c schema.CommitteeID) string {
+func (w *Network) label(c schema.CommitteeID) string {
 	if s, ok := w.byID[c]; ok {
 		return s.String()
 	}

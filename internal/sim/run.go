@@ -15,6 +15,9 @@ type Stats struct {
 	Skipped int // writes not made: no committee allowed to make them held the ledger yet
 	Refused int // unauthorised writes refused by the writer's own node
 	Forged  int // ops offered by rogue peers (none may be accepted)
+	// Workflow steps taken (they are among Ops), and steps the writer's own
+	// node declined as invalid against its view.
+	Workflow, Declined int
 
 	Syncs       int // pulls, rogue ones included
 	Cut         int // pulls cut in the middle
@@ -38,11 +41,11 @@ type Stats struct {
 }
 
 func (s Stats) String() string {
-	return fmt.Sprintf("seed %d: %d nodes, %d ledgers, %d ops (%d refused, %d forged, %d skipped), "+
+	return fmt.Sprintf("seed %d: %d nodes, %d ledgers, %d ops (%d workflow steps, %d declined, %d refused, %d forged, %d skipped), "+
 		"%d syncs (%d cut, %d ledgers fetched), %d ops transferred (%.1f MB), "+
 		"%d bundles (%d lost, %d ops, %d damaged or partly rejected), %d restarts, healed in %d rounds, "+
 		"%d parked and %d quarantined at the end, %v",
-		s.Seed, s.Nodes, s.Ledgers, s.Ops, s.Refused, s.Forged, s.Skipped,
+		s.Seed, s.Nodes, s.Ledgers, s.Ops, s.Workflow, s.Declined, s.Refused, s.Forged, s.Skipped,
 		s.Syncs, s.Cut, s.Fetched, s.Transferred, float64(s.Bytes)/1e6,
 		s.Bundles, s.BundlesLost, s.BundleOps, s.BundleErrors, s.Restarts, s.HealRounds,
 		s.Parked, s.Quarantined, s.Elapsed.Round(time.Millisecond))

@@ -114,14 +114,15 @@ var start = sample.DefaultReference
 // goroutine: writes, bundles and syncs happen one at a time in an order
 // drawn from the seed, so a run is reproducible.
 type Network struct {
-	cfg   Config
-	rng   *rand.Rand
-	tree  *sample.Tree
-	opts  sample.Options
-	sites []*site
-	byID  map[schema.CommitteeID]*site
-	homes []int // indexes of the committees members belong to (cells)
-	root  schema.CommitteeID
+	cfg      Config
+	rng      *rand.Rand
+	tree     *sample.Tree
+	opts     sample.Options
+	sites    []*site
+	byID     map[schema.CommitteeID]*site
+	homes    []int   // indexes of the committees members belong to (cells)
+	communes []*site // communes and wards: residence committees
+	root     schema.CommitteeID
 
 	charters []*schema.Decoded
 	dir      *crdt.Directory // the directory every node starts with
@@ -129,11 +130,12 @@ type Network struct {
 	clock int64 // simulated time, ms since the Unix epoch
 	round int
 
-	// The naive model: every op accepted where it was written, per ledger,
-	// and the home committee of each ledger.
+	// The naive model: every op accepted where it was written, per ledger.
 	ledgers []schema.LedgerID // in order of creation
 	ops     map[schema.LedgerID][]*schema.Decoded
-	home    map[schema.LedgerID]int
+	// eligible lists, per ledger, the committees any op written named and
+	// their superiors: those that may hold the ledger at some point.
+	eligible map[schema.LedgerID][]int
 	// forged ops, which no node may accept, and the ledgers they open.
 	forged        []schema.OpID
 	forgedLedgers []schema.LedgerID
@@ -192,7 +194,7 @@ func New(cfg Config) (*Network, error) {
 		homes:      tree.Homes(),
 		clock:      start.UnixMilli(),
 		ops:        map[schema.LedgerID][]*schema.Decoded{},
-		home:       map[schema.LedgerID]int{},
+		eligible:   map[schema.LedgerID][]int{},
 		served:     map[[2]int]uint64{},
 		sentBundle: map[[2]int]uint64{},
 		paired:     map[[2]int]bool{},
@@ -208,6 +210,9 @@ func New(cfg Config) (*Network, error) {
 		s.rand = rand.NewChaCha8(seed)
 		w.sites = append(w.sites, s)
 		w.byID[s.id] = s
+		if c.Level == sample.LevelCommune {
+			w.communes = append(w.communes, s)
+		}
 	}
 	w.root = w.sites[0].id
 	w.children = make([][]int, len(w.sites))

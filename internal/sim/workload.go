@@ -1,31 +1,34 @@
 package sim
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
 
 	"lienthong/crdt"
-	"lienthong/internal/replica"
 	"lienthong/internal/testkit"
 	"lienthong/schema"
 )
 
-// write makes one random write somewhere in the network. Legitimate writes
-// must be accepted where they are made; unauthorised ones must be refused
-// there, and forged ones rejected wherever they are offered.
+// write makes one random write somewhere in the network. A committee
+// writes what its own view of a ledger allows it to: such writes must be
+// accepted where they are made (workflow steps may be declined as invalid
+// against that view, for instance a date before the step they follow).
+// Unauthorised writes must be refused by the writer's own node, and forged
+// ops rejected wherever they are offered.
 func (w *Network) write() error {
 	switch x := w.rng.IntN(100); {
-	case x < 30 || len(w.ledgers) == 0:
+	case x < 20 || len(w.ledgers) == 0:
 		return w.create()
-	case x < 65:
+	case x < 45:
 		return w.set()
-	case x < 75:
+	case x < 52:
 		return w.correct()
-	case x < 83:
+	case x < 56:
 		return w.move()
-	case x < 91:
+	case x < 84:
+		return w.workflow()
+	case x < 92:
 		return w.refused()
 	default:
 		return w.forge()
@@ -41,22 +44,53 @@ func (w *Network) pickLedger() schema.LedgerID {
 	return w.ledgers[w.rng.IntN(len(w.ledgers))]
 }
 
-// writer picks a committee that may write to ledger id (its home or a
-// superior, the home most often) and holds it, with its view of the
-// ledger; nil if none of them holds it yet.
-func (w *Network) writer(id schema.LedgerID) (*site, *crdt.Ledger) {
-	chain := w.sites[w.home[id]].chain
-	first := 0
-	if w.rng.IntN(100) >= 55 {
-		first = w.rng.IntN(len(chain))
+// under reports whether s is committee c or one of its superiors.
+func (w *Network) under(s *site, c schema.CommitteeID) bool {
+	t, ok := w.byID[c]
+	return ok && w.isAncestor(s.idx, t.idx)
+}
+
+// homeSide reports whether, in view l, s holds the member's records or is
+// a superior of the committee that does.
+func (w *Network) homeSide(s *site, l *crdt.Ledger) bool {
+	for _, v := range l.Home {
+		if w.under(s, schema.CommitteeID(v.V)) {
+			return true
+		}
 	}
-	for k := range chain {
-		s := w.sites[chain[(first+k)%len(chain)]]
-		if l, err := s.st.Ledger(id); err == nil {
+	return false
+}
+
+// actor picks a committee that holds ledger id and for which ok holds of
+// its view, among the committees the ledger has ever named and their
+// superiors, the home side first more often than not; nil if none.
+func (w *Network) actor(id schema.LedgerID, ok func(*site, *crdt.Ledger) bool) (*site, *crdt.Ledger) {
+	cands := w.eligible[id]
+	first := 0
+	if w.rng.IntN(100) >= 40 {
+		first = w.rng.IntN(len(cands))
+	}
+	for k := range cands {
+		s := w.sites[cands[(first+k)%len(cands)]]
+		if l, err := s.st.Ledger(id); err == nil && ok(s, l) {
 			return s, l
 		}
 	}
 	return nil, nil
+}
+
+// name records that ledger id names committee c: c and its superiors may
+// come to hold it.
+func (w *Network) name(id schema.LedgerID, c schema.CommitteeID) {
+	s, ok := w.byID[c]
+	if !ok {
+		return
+	}
+	for _, i := range s.chain {
+		if !slices.Contains(w.eligible[id], i) {
+			w.eligible[id] = append(w.eligible[id], i)
+		}
+	}
 }
 
 // record adds an op written at s to the naive model.
@@ -71,6 +105,32 @@ func (w *Network) record(s *site, ledger schema.LedgerID, op schema.OpID) error 
 	}
 	w.ops[ledger] = append(w.ops[ledger], d)
 	w.stats.Ops++
+	for _, c := range namedBy(d.Body) {
+		w.name(ledger, c)
+	}
+	return nil
+}
+
+// namedBy lists the committees an op body brings into a ledger.
+func namedBy(body any) []schema.CommitteeID {
+	switch b := body.(type) {
+	case *schema.MemberCreateBody:
+		return []schema.CommitteeID{b.Home}
+	case *schema.ResidenceIntroBody:
+		return []schema.CommitteeID{b.Residence}
+	case *schema.ResidenceAcceptBody:
+		return []schema.CommitteeID{b.Cell}
+	case *schema.TransferIssueBody:
+		return []schema.CommitteeID{b.Destination}
+	case *schema.TransferStepBody:
+		if b.Cell != "" {
+			return []schema.CommitteeID{b.Cell}
+		}
+	case *schema.LeaveBody:
+		if b.Destination != "" {
+			return []schema.CommitteeID{b.Destination}
+		}
+	}
 	return nil
 }
 
@@ -92,12 +152,11 @@ func (w *Network) create() error {
 		return fmt.Errorf("sim: %s created member %s but does not hold it alone (%v)", s, id, err)
 	}
 	w.ledgers = append(w.ledgers, id)
-	w.home[id] = home.idx
 	w.stats.Ledgers++
 	return w.record(s, id, l.DAG.Ops[0].ID)
 }
 
-// fields draws one to three field values from a generated member; now and
+// fields draws one to max field values from a generated member; now and
 // then it clears an optional field instead.
 func (w *Network) fields(max int) map[string]string {
 	out := map[string]string{}
@@ -120,7 +179,7 @@ func (w *Network) fields(max int) map[string]string {
 
 func (w *Network) set() error {
 	id := w.pickLedger()
-	s, _ := w.writer(id)
+	s, _ := w.actor(id, w.homeSide)
 	if s == nil {
 		w.stats.Skipped++
 		return nil
@@ -136,19 +195,13 @@ var reasons = []string{"ghi nhầm khi nhập sổ", "sai so với lý lịch g�
 
 func (w *Network) correct() error {
 	id := w.pickLedger()
-	s, l := w.writer(id)
+	s, l := w.actor(id, w.homeSide)
 	if s == nil {
 		w.stats.Skipped++
 		return nil
 	}
 	target := l.DAG.Ops[w.rng.IntN(len(l.DAG.Ops))].ID
-	f := w.fields(1)
-	for k, v := range f {
-		if v == "" && k == "name" {
-			delete(f, k)
-		}
-	}
-	op, err := s.node.Correct(id, target, f, reasons[w.rng.IntN(len(reasons))])
+	op, err := s.node.Correct(id, target, w.fields(1), reasons[w.rng.IntN(len(reasons))])
 	if err != nil {
 		return fmt.Errorf("sim: %s correcting op %s of %s: %w", s, target.Short(), id, err)
 	}
@@ -162,7 +215,7 @@ var movements = []string{
 
 func (w *Network) move() error {
 	id := w.pickLedger()
-	s, _ := w.writer(id)
+	s, _ := w.actor(id, w.homeSide)
 	if s == nil {
 		w.stats.Skipped++
 		return nil
@@ -180,19 +233,41 @@ func (w *Network) move() error {
 	return w.record(s, id, op)
 }
 
-// outsider draws a committee that is neither home nor one of its superiors.
-func (w *Network) outsider(home int) *site {
+// outsider draws a committee that is none of the given committees nor a
+// superior of one.
+func (w *Network) outsider(of ...int) *site {
 	for {
 		z := w.sites[w.rng.IntN(len(w.sites))]
-		if !w.isAncestor(z.idx, home) {
+		if !slices.ContainsFunc(of, func(i int) bool { return w.isAncestor(z.idx, i) }) {
 			return z
 		}
 	}
 }
 
-// refused has a committee open a member's ledger at a cell outside its
-// subtree: its own node must refuse, and leave no trace.
+// refused has a committee write what it may not: open a member's ledger
+// at a cell outside its subtree, or accept a residence introduction for
+// the residence committee. Its own node must refuse, and leave no trace.
 func (w *Network) refused() error {
+	if len(w.ledgers) > 0 && w.rng.IntN(2) == 0 {
+		id := w.pickLedger()
+		s, l := w.actor(id, func(s *site, l *crdt.Ledger) bool {
+			r := l.ActiveResidence()
+			return r != nil && r.Accepted == "" && !w.under(s, r.Residence)
+		})
+		if s != nil {
+			r := l.ActiveResidence()
+			before := s.st.StateHash()
+			_, err := s.node.Write(id, &schema.ResidenceAcceptBody{Ref: r.Intro, Date: s.node.Today(), Cell: r.Residence})
+			if !errors.Is(err, crdt.ErrUnauthorized) {
+				return fmt.Errorf("sim: %s accepting a residence introduction to %s: got %v, want %v", s, w.label(r.Residence), err, crdt.ErrUnauthorized)
+			}
+			if s.st.StateHash() != before {
+				return fmt.Errorf("sim: %s: a refused write changed the state", s)
+			}
+			w.stats.Refused++
+			return nil
+		}
+	}
 	home := w.sites[w.homes[w.rng.IntN(len(w.homes))]]
 	s := w.outsider(home.idx)
 	seq := s.st.Seq()
@@ -214,17 +289,18 @@ func (w *Network) refused() error {
 // forge has a committee with no right to a ledger offer forged ops to a
 // node that holds it, as a peer running modified software would: a write
 // by itself, the same write in the home committee's name but signed with
-// its own key, a correction depending on its own write, and a new member it
-// may not open. Sometimes it offers them to a node that is no stakeholder.
+// its own key, a correction depending on its own write, a transfer of the
+// member to itself, and a new member it may not open. Sometimes it offers
+// them to a node that is no stakeholder.
 func (w *Network) forge() error {
 	id := w.pickLedger()
-	s, l := w.writer(id)
+	s, l := w.actor(id, w.homeSide)
 	if s == nil {
 		w.stats.Skipped++
 		return nil
 	}
-	home := w.sites[w.home[id]]
-	z := w.outsider(home.idx)
+	home := w.byID[l.HomeCommittee()]
+	z := w.outsider(w.eligible[id]...)
 	hlc := l.DAG.Last().HLC.Next(w.clock + z.skew)
 	deps := slices.Clone(l.DAG.Heads)
 	set := &schema.MemberSetBody{Fields: map[string]string{"phone": "0900000000", "address": "Không rõ"}}
@@ -237,20 +313,22 @@ func (w *Network) forge() error {
 	}
 	d3 := testkit.Sign(z.signer, testkit.Op(z.signer, id, hlc+2, []schema.OpID{d1.ID},
 		&schema.MemberCorrectBody{Target: d1.ID, Fields: map[string]string{"phone": "0911111111"}, Reason: "sửa lại"}))
+	d4 := testkit.Sign(z.signer, testkit.Op(z.signer, id, hlc+3, deps,
+		&schema.TransferIssueBody{Type: schema.TransferOfficial, Destination: z.id, Date: "2026-01-01"}))
 	var fresh schema.LedgerID
 	for i := range fresh {
 		fresh[i] = byte(w.rng.Uint32())
 	}
 	m := w.members[w.rng.IntN(len(w.members))]
-	d4 := testkit.Sign(z.signer, testkit.Op(z.signer, fresh, hlc, nil, &schema.MemberCreateBody{Home: home.id, Fields: m.Fields}))
-	envs := [][]byte{d1.Envelope, env2, d3.Envelope, d4.Envelope}
+	d5 := testkit.Sign(z.signer, testkit.Op(z.signer, fresh, hlc, nil, &schema.MemberCreateBody{Home: home.id, Fields: m.Fields}))
+	envs := [][]byte{d1.Envelope, env2, d3.Envelope, d4.Envelope, d5.Envelope}
 	w.rng.Shuffle(len(envs), func(i, j int) { envs[i], envs[j] = envs[j], envs[i] })
-	w.forged = append(w.forged, d1.ID, id2, d3.ID, d4.ID)
+	w.forged = append(w.forged, d1.ID, id2, d3.ID, d4.ID, d5.ID)
 	w.forgedLedgers = append(w.forgedLedgers, fresh)
 	w.stats.Forged += len(envs)
 	target := s
 	if w.rng.IntN(4) == 0 {
-		target = w.outsider(home.idx)
+		target = w.outsider(w.eligible[id]...)
 	}
 	st, err := w.rogue(target, z.id, envs)
 	if err != nil {
@@ -260,70 +338,4 @@ func (w *Network) forge() error {
 		return fmt.Errorf("sim: %s applied %d of the ops forged by %s", target, st.Applied, z)
 	}
 	return nil
-}
-
-// bundle is an offline bundle being carried from one node to another.
-type bundle struct {
-	from, to *site
-	data     []byte
-	due      int // the round it arrives
-}
-
-// exportBundle has a committee write a bundle for its parent or a child:
-// the ops the receiver lacks as far as the exporter knows (what it pulled,
-// and the bundles sent before, assuming they arrived). Bundles arrive
-// after 0 to 3 rounds, in any order; some are lost, some cut short.
-func (w *Network) exportBundle() error {
-	child := w.sites[1+w.rng.IntN(len(w.sites)-1)]
-	from, to := child, w.sites[child.parent]
-	if w.rng.IntN(2) == 0 {
-		from, to = to, from
-	}
-	k := [2]int{to.idx, from.idx}
-	since := max(w.served[k], uint64(len(w.charters))) // it joined with the directory
-	if w.rng.IntN(10) < 7 {
-		since = max(since, w.sentBundle[k])
-	}
-	var buf bytes.Buffer
-	es, err := replica.ExportBundle(&buf, from.st, replica.ExportOptions{From: from.id, For: to.id, Since: since, Now: w.now(from)})
-	if err != nil {
-		return fmt.Errorf("sim: %s exporting a bundle for %s: %w", from, to, err)
-	}
-	w.sentBundle[k] = max(w.sentBundle[k], es.Head)
-	w.stats.Bundles++
-	data := buf.Bytes()
-	switch w.rng.IntN(10) {
-	case 0:
-		w.stats.BundlesLost++
-		return nil
-	case 1:
-		data = data[:w.rng.IntN(len(data))]
-	}
-	w.bundles = append(w.bundles, &bundle{from: from, to: to, data: data, due: w.round + w.rng.IntN(4)})
-	return nil
-}
-
-// deliverBundles imports the bundles that arrive this round (all of them
-// when all is set), in random order.
-func (w *Network) deliverBundles(all bool) {
-	var now, later []*bundle
-	for _, b := range w.bundles {
-		if all || b.due <= w.round {
-			now = append(now, b)
-		} else {
-			later = append(later, b)
-		}
-	}
-	w.bundles = later
-	w.rng.Shuffle(len(now), func(i, j int) { now[i], now[j] = now[j], now[i] })
-	for _, b := range now {
-		is, err := replica.ImportBundle(bytes.NewReader(b.data), b.to.st, b.to.id)
-		w.stats.BundleOps += is.Ops
-		if err != nil {
-			// Damaged bundles and ops that wait for what the bundle did
-			// not carry are expected; convergence is checked at the end.
-			w.stats.BundleErrors++
-			w.logf("seed %d round %d: bundle %s → %s: %v", w.cfg.Seed, w.round, b.from, b.to, err)
-		}
-	}
 }

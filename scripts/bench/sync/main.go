@@ -80,6 +80,8 @@ type nodeFigures struct {
 	ServedOps   int64   `json:"ops_served_by_a"`
 	ServedBytes int64   `json:"bytes_served_by_a"`
 	Duplicates  int     `json:"duplicates_in_sync_once_pull"`
+	Checkpoint  uint64  `json:"checkpoint_after"` // B's checkpoint on A's feed
+	AHead       uint64  `json:"a_feed_head"`
 	SameState   bool    `json:"same_state_hash"`
 }
 
@@ -194,10 +196,7 @@ func run(c config) error {
 	defer a.Close()
 	benchkit.Progress("A imports %d members", c.n)
 	t0 := time.Now()
-	gen, err := benchkit.EachChunk(c.seed, c.n, 50_000, a.Who.ID(), func(in []node.MemberInput) error {
-		_, err := a.Node.Import(in, nil)
-		return err
-	})
+	gen, err := importMembers(a, c.seed, c.n)
 	if err != nil {
 		return err
 	}
@@ -242,10 +241,7 @@ func run(c config) error {
 
 	if c.base > c.n {
 		benchkit.Progress("A imports %d more members; B catches up", c.base-c.n)
-		if _, err := benchkit.EachChunk(c.seed+1, c.base-c.n, 50_000, a.Who.ID(), func(in []node.MemberInput) error {
-			_, err := a.Node.Import(in, nil)
-			return err
-		}); err != nil {
+		if _, err := importMembers(a, c.seed+1, c.base-c.n); err != nil {
 			return err
 		}
 		g, err := cl.pull(ctx, a)
@@ -299,6 +295,20 @@ func run(c config) error {
 	r.LoadEnd = benchkit.LoadAverage()
 	report(c, &r)
 	return nil
+}
+
+// importMembers imports n sample members at a, in chunks, and returns the
+// time spent generating them.
+func importMembers(a *benchkit.Site, seed uint64, n int) (time.Duration, error) {
+	done, last := 0, time.Now()
+	return benchkit.EachChunk(seed, n, 50_000, a.Who.ID(), func(in []node.MemberInput) error {
+		_, err := a.Node.Import(in, nil)
+		if done += len(in); done%100_000 == 0 && done < n {
+			benchkit.Progress("  A holds %d ops, last 100000 at %.0f ops/s; %s", a.Store.Seq(), 100_000/time.Since(last).Seconds(), benchkit.LSM(a.Store.DB()))
+			last = time.Now()
+		}
+		return err
+	})
 }
 
 // client pulls into B from A over a libp2p stream, with a bare host: no
@@ -383,7 +393,13 @@ func (c *client) pull(ctx context.Context, a *benchkit.Site) (pullFigures, error
 	}
 	f.ConnectMs = benchkit.Ms(time.Since(t0))
 	cw := &counter{rw: s}
-	cl := &replica.Client{Store: c.store, Self: c.site.Who.ID()}
+	next := 100_000
+	cl := &replica.Client{Store: c.store, Self: c.site.Who.ID(), Progress: func(p replica.Progress) {
+		if p.Received >= next {
+			benchkit.Progress("  B holds %d ops, %.0f ops/s so far; %s", c.store.Seq(), float64(p.Received)/time.Since(t0).Seconds(), benchkit.LSM(c.store.DB()))
+			next += 100_000
+		}
+	}}
 	st, err := cl.Pull(ctx, cw, schema.CommitteeID(c.peer.String()))
 	el := time.Since(t0)
 	s.Close()
@@ -528,7 +544,13 @@ func nodePath(ctx context.Context, tree *testkit.Tree, dir string, a *benchkit.S
 	f.SyncOnceMs, f.PullBytes, f.Duplicates = benchkit.Ms(res.el), res.st.Bytes, res.st.Dupes
 	f.ServedPulls, f.ServedOps, f.ServedBytes = p1-p0, o1-o0, by1-by0
 	f.SameState = b.Store.StateHash() == a.Store.StateHash()
-	return f, nil
+	f.AHead = a.Store.Seq()
+	pi, err := peer.AddrInfoFromString(aAddr)
+	if err != nil {
+		return f, err
+	}
+	f.Checkpoint, err = b.Store.Checkpoint(pi.ID.String())
+	return f, err
 }
 
 // live runs both networks and measures how long single writes at A take
@@ -636,7 +658,10 @@ func verifyCost(st *store.Store, single []schema.OpID) (verifyFigures, error) {
 
 	envs = envs[:0]
 	rd := st.NewReader()
-	err = st.Feed(5, func(e store.FeedEntry) bool {
+	err = st.Feed(0, func(e store.FeedEntry) bool {
+		if e.Ledger.IsDirectory() {
+			return true
+		}
 		env, err := rd.Op(e.ID)
 		if err == nil {
 			envs = append(envs, env)
@@ -673,6 +698,7 @@ func report(c config, r *result) {
 		t.Section(fmt.Sprintf("Catch-up of %d ops into another fresh B, node.Network on both sides, SyncOnce", p.Ops))
 		t.Info("until B holds every op", fmt.Sprintf("%.1f ms, %.0f ops/s (SyncOnce returned after %.1f ms)", p.Ms, p.OpsPerSec, p.SyncOnceMs))
 		t.Info("pulls A served / ops / bytes", fmt.Sprintf("%d / %d / %d (SyncOnce's own pull: %d bytes, %d duplicates)", p.ServedPulls, p.ServedOps, p.ServedBytes, p.PullBytes, p.Duplicates))
+		t.Info("B's checkpoint on A's feed / A's feed head", fmt.Sprintf("%d / %d", p.Checkpoint, p.AHead))
 		t.Info("same state hash as A", fmt.Sprint(p.SameState))
 	}
 	if g := r.Grow; g != nil {
