@@ -129,8 +129,8 @@ func Alerts(dir *crdt.Directory, ledgers []*crdt.Ledger, scope schema.CommitteeI
 		a.inactivity(l)
 		a.rating(l)
 	}
-	a.exemptionRates(scope, ledgers)
-	a.ratingQuotas(scope, ledgers)
+	a.exemptionRates(ledgers)
+	a.ratingQuotas(ledgers)
 	slices.SortFunc(a.out, compareAlerts)
 	return a.out
 }
@@ -343,7 +343,7 @@ func (a *alerter) exemptions(l *crdt.Ledger) {
 // exemptionRates flags each unit of the subtree where more than
 // ExemptionRatePercent of the members homed at it or below (status not
 // left) are exempt on day at.
-func (a *alerter) exemptionRates(scope schema.CommitteeID, ledgers []*crdt.Ledger) {
+func (a *alerter) exemptionRates(ledgers []*crdt.Ledger) {
 	byHome := map[schema.CommitteeID]counts{}
 	for _, l := range ledgers {
 		if l == nil || !l.Created() || l.Status == schema.StatusLeft {
@@ -357,7 +357,7 @@ func (a *alerter) exemptionRates(scope schema.CommitteeID, ledgers []*crdt.Ledge
 		byHome[l.HomeCommittee()] = c
 	}
 	totals := rollUp(a.dir, byHome)
-	for _, u := range units(a.dir, scope) {
+	for _, u := range a.in.order {
 		members, exempt := totals[u][0], totals[u][1]
 		if members == 0 || exempt*100 <= a.cfg.ExemptionRatePercent*members {
 			continue
@@ -410,8 +410,8 @@ func (a *alerter) residence(l *crdt.Ledger) {
 		}
 	}
 	slices.SortFunc(absences, calendar.Date.Compare)
-	if n := len(absences); n >= a.cfg.AbsenceThreshold {
-		a.member(l, RuleResidenceAbsences, SeverityDue, absences[a.cfg.AbsenceThreshold-1], l.HomeCommittee(), r.Intro,
+	if n, k := len(absences), max(a.cfg.AbsenceThreshold, 1); n >= k {
+		a.member(l, RuleResidenceAbsences, SeverityDue, absences[k-1], l.HomeCommittee(), r.Intro,
 			fmt.Sprintf("Vắng sinh hoạt nơi cư trú không có lý do %d lần trong năm %d (lần gần nhất %s): %s thông báo cho cấp ủy nơi công tác",
 				n, year, dmy(absences[n-1]), label(a.dir, r.Residence)))
 	}
@@ -496,12 +496,13 @@ func (a *alerter) inactivity(l *crdt.Ledger) {
 		}
 		byYear[d.Year] = append(byYear[d.Year], d)
 	}
+	k := max(a.cfg.InactiveMonths, 1)
 	for year, ms := range byYear {
-		if len(ms) < a.cfg.InactiveMonths {
+		if len(ms) < k {
 			continue
 		}
 		slices.SortFunc(ms, calendar.Date.Compare)
-		nth := ms[a.cfg.InactiveMonths-1]
+		nth := ms[k-1]
 		due := addMonths(nth, 1).AddDays(-1)
 		names := make([]string, len(ms))
 		for i, m := range ms {
@@ -553,10 +554,10 @@ func (a *alerter) ratingYear() int {
 // rated, the members rated excellent are more than ExcellentPercentOfGood
 // of those rated good. A rating counts for the unit the member was homed
 // in on the day it was decided, and at every unit above.
-func (a *alerter) ratingQuotas(scope schema.CommitteeID, ledgers []*crdt.Ledger) {
+func (a *alerter) ratingQuotas(ledgers []*crdt.Ledger) {
 	year := a.ratingYear()
 	totals := rollUp(a.dir, ratingsByHome(ledgers, year))
-	for _, u := range units(a.dir, scope) {
+	for _, u := range a.in.order {
 		excellent, good := totals[u][0], totals[u][1]
 		if excellent == 0 || excellent*100 <= a.cfg.ExcellentPercentOfGood*good {
 			continue

@@ -28,7 +28,7 @@
 //	leave.prompt_transfer          open leave and the leaves it continues (gap ≤ 31 days) reach
 //	                               12 months (as schema.MonthsBetween counts); acting: home
 //	exemption.rate_high            a unit (each committee of the subtree, members homed at it or below,
-//	                               not left) has strictly more than 10% exempt on the day
+//	                               not left) has strictly more than 10% exempt on the day; acting: the unit
 //	exemption.expired              temporary exemption past its end, not ended; acting: home
 //	residence.not_accepted         residence introduction not accepted 30 working days after its date;
 //	                               acting: the residence committee
@@ -57,13 +57,23 @@
 // a reconciliation matter. An alert is kept when the committee that must
 // act is the scope or below it.
 //
-// Reconcile reports, on a day, the discrepancy kinds listed in reconcile.go:
-// home conflicts, one citizen ID on several ledgers not left, duplicate card
-// numbers, homes not chartered or revoked, members who left with open
-// workflows, probationary members with a full-membership date, ratings for
-// a year the member was exempt, residence links left behind by a transfer,
-// transfers stuck in flight, leaves expired and not ended, residence links
-// not accepted in time.
+// Reconcile reports, on a day, the discrepancy kinds of a list
+// reconciliation, for the members it compares:
+//
+//	home.conflict                       concurrent values in the home register (two units at once)
+//	member.duplicate                    one citizen ID on several ledgers not left (two units at once)
+//	card.duplicate                      one card number on several ledgers
+//	home.not_chartered                  home has no charter in this node's directory (member not left)
+//	home.revoked                        home, or a superior of it, is revoked (member not left)
+//	status.left_residence_active        member left, residence link still active
+//	status.left_transfer_open           member left, transfer still open
+//	status.left_leave_open              member left, away-work leave not ended
+//	status.probationary_with_full_date  full-membership date recorded, no "full" movement
+//	status.rated_while_exempt           rated for a year whose end an exemption covers
+//	residence.home_changed              active residence link introduced by a former home
+//	transfer.stuck                      issued, not accepted, 30 working days after issue
+//	leave.expired                       past its (extended) end, not ended
+//	residence.not_accepted              not accepted 30 working days after the introduction
 //
 // Stats gives, per committee of the subtree in tree order and in total,
 // the headcounts, exemption rate, movements of a period and the ratings of

@@ -142,7 +142,7 @@ func Stats(dir *crdt.Directory, ledgers []*crdt.Ledger, scope schema.CommitteeID
 	st := Statistics{Scope: scope, From: from, To: to, RatingYear: to.Year, Total: UnitStats{Name: "Tổng cộng"}}
 	rows := map[schema.CommitteeID]*UnitStats{}
 	depth := map[schema.CommitteeID]int{}
-	for _, c := range units(dir, scope) {
+	for _, c := range newView(dir, scope).order {
 		ch, _ := dir.Current(c)
 		if c != scope {
 			depth[c] = depth[ch.Parent] + 1

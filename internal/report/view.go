@@ -14,20 +14,49 @@ import (
 	"lienthong/schema"
 )
 
-// view is a committee's subtree in the directory as it stands.
+// view is a committee's subtree in the directory as it stands (the
+// current charters, revoked committees included).
 type view struct {
 	dir *crdt.Directory
-	in  map[schema.CommitteeID]bool
+	// order lists the subtree in tree order: each committee before its
+	// children, children by name (Vietnamese collation) then ID.
+	order []schema.CommitteeID
+	in    map[schema.CommitteeID]bool
 }
 
+// newView indexes the directory once: the directory's own Subtree asks
+// every charter for each committee's children.
 func newView(dir *crdt.Directory, root schema.CommitteeID) *view {
 	v := &view{dir: dir, in: map[schema.CommitteeID]bool{}}
 	if _, ok := dir.Current(root); !ok {
 		return v
 	}
-	for _, c := range dir.Subtree(root) {
-		v.in[c] = true
+	kids := map[schema.CommitteeID][]schema.CommitteeID{}
+	for id, hist := range dir.Charters {
+		if p := hist[len(hist)-1].Parent; p != "" && p != id {
+			kids[p] = append(kids[p], id)
+		}
 	}
+	coll := collate.New(language.Vietnamese)
+	var walk func(c schema.CommitteeID)
+	walk = func(c schema.CommitteeID) {
+		if v.in[c] {
+			return
+		}
+		v.in[c] = true
+		v.order = append(v.order, c)
+		ks := kids[c]
+		slices.SortFunc(ks, func(a, b schema.CommitteeID) int {
+			if c := coll.CompareString(nameOf(dir, a), nameOf(dir, b)); c != 0 {
+				return c
+			}
+			return strings.Compare(string(a), string(b))
+		})
+		for _, k := range ks {
+			walk(k)
+		}
+	}
+	walk(root)
 	return v
 }
 
@@ -43,38 +72,6 @@ func (v *view) holds(l *crdt.Ledger) bool {
 		}
 	}
 	return false
-}
-
-// units lists the committees of root's subtree in tree order: each
-// committee before its children, children by name (Vietnamese collation)
-// then ID.
-func units(dir *crdt.Directory, root schema.CommitteeID) []schema.CommitteeID {
-	if _, ok := dir.Current(root); !ok {
-		return nil
-	}
-	coll := collate.New(language.Vietnamese) // not safe for concurrent use: one per call
-	var out []schema.CommitteeID
-	seen := map[schema.CommitteeID]bool{}
-	var walk func(c schema.CommitteeID)
-	walk = func(c schema.CommitteeID) {
-		if seen[c] {
-			return
-		}
-		seen[c] = true
-		out = append(out, c)
-		kids := dir.Children(c)
-		slices.SortFunc(kids, func(a, b schema.CommitteeID) int {
-			if c := coll.CompareString(nameOf(dir, a), nameOf(dir, b)); c != 0 {
-				return c
-			}
-			return strings.Compare(string(a), string(b))
-		})
-		for _, k := range kids {
-			walk(k)
-		}
-	}
-	walk(root)
-	return out
 }
 
 func nameOf(dir *crdt.Directory, c schema.CommitteeID) string {
