@@ -4,6 +4,7 @@ import (
 	"lienthong/crdt"
 	"lienthong/internal/calendar"
 	"lienthong/internal/report"
+	"lienthong/schema"
 )
 
 // Ledgers returns every member ledger this node holds.
@@ -32,3 +33,26 @@ func (n *Node) Alerts(at calendar.Date, cfg report.Config) ([]report.Alert, erro
 
 // TodayDate is the node's current date.
 func (n *Node) TodayDate() calendar.Date { return calendar.DateOf(n.opts.Now()) }
+
+// Reconcile lists the discrepancies in this committee's subtree (or, with
+// a subordinate's ID, in that subordinate's) as held on this node.
+func (n *Node) Reconcile(with schema.CommitteeID, at calendar.Date, cfg report.Config) ([]report.Discrepancy, error) {
+	ls, err := n.Ledgers()
+	if err != nil {
+		return nil, err
+	}
+	out := report.Reconcile(n.store.Directory(), ls, n.ID(), with, at, cfg)
+	if out == nil {
+		out = []report.Discrepancy{}
+	}
+	return out, nil
+}
+
+// Stats gives headcounts, movements, exemption rates and ratings by unit.
+func (n *Node) Stats(from, to calendar.Date) (report.Statistics, error) {
+	ls, err := n.Ledgers()
+	if err != nil {
+		return report.Statistics{}, err
+	}
+	return report.Stats(n.store.Directory(), ls, n.ID(), from, to), nil
+}

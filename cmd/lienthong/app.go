@@ -54,7 +54,7 @@ func newApp(out, errw io.Writer) *app {
 		a.importCmd(), a.exportCmd(), a.stateHashCmd(), a.demoCmd(), a.serveCmd(),
 		a.syncCmd(), a.peersCmd(), a.tokenCmd(), a.joinCmd(), a.bundleCmd(),
 		a.residenceCmd(), a.transferCmd(), a.exemptionCmd(), a.leaveCmd(), a.ratingCmd(),
-		a.backupCmd(), a.restoreCmd(),
+		a.backupCmd(), a.restoreCmd(), a.alertsCmd(), a.reconcileCmd(), a.statsCmd(),
 	)
 	return a
 }

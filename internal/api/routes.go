@@ -14,6 +14,7 @@ import (
 	"lienthong/crdt"
 	"lienthong/internal/calendar"
 	"lienthong/internal/register"
+	"lienthong/internal/report"
 	"lienthong/internal/tabular"
 	"lienthong/internal/vnname"
 	"lienthong/node"
@@ -134,6 +135,8 @@ func (s *Server) table() []route {
 		{method: "POST", path: "/api/import", summary: "Import a register: the request body is the .csv or .xlsx file (format=csv or xlsx)", auth: true, query: []string{"format", "home"}, resp: register.Report{}, json: s.importFile},
 		{method: "GET", path: "/api/committees/{id}/invite", summary: "The join file for a committee this one admitted", auth: true, resp: node.JoinFile{}, json: s.invite},
 		{method: "GET", path: "/api/backup", summary: "A consistent backup of the store (lienthong restore reads it)", auth: true, raw: s.backup},
+		{method: "GET", path: "/api/reconcile", summary: "Discrepancies in the member lists of this committee's subtree (with: a subordinate or the superior)", auth: true, query: []string{"with", "at"}, resp: []report.Discrepancy{}, json: s.reconcile},
+		{method: "GET", path: "/api/stats", summary: "Headcounts, movements, exemption rates and ratings by unit", auth: true, query: []string{"from", "to"}, resp: report.Statistics{}, json: s.stats},
 		{method: "GET", path: "/api/peers", summary: "Peers and sync status", auth: true, resp: []node.PeerStatus{}, json: s.peers},
 		{method: "POST", path: "/api/sync", summary: "Sync once with a peer (full multiaddr)", auth: true, req: SyncRequest{}, resp: map[string]any{}, json: s.sync},
 	}
@@ -482,4 +485,33 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="lienthong-`+s.n().Today()+`.backup"`)
 	return s.opts.Backup(w)
+}
+
+func (s *Server) reconcile(r *http.Request) (any, error) {
+	at, err := dateParam(r, "at", s.n().TodayDate())
+	if err != nil {
+		return nil, err
+	}
+	var with schema.CommitteeID
+	if w := r.URL.Query().Get("with"); w != "" {
+		if with, err = schema.ParseCommitteeID(w); err != nil {
+			return nil, badRequest("with", "%v", err)
+		}
+	}
+	return s.n().Reconcile(with, at, s.opts.Report)
+}
+
+func (s *Server) stats(r *http.Request) (any, error) {
+	to, err := dateParam(r, "to", s.n().TodayDate())
+	if err != nil {
+		return nil, err
+	}
+	from, err := dateParam(r, "from", calendar.NewDate(to.Year, 1, 1))
+	if err != nil {
+		return nil, err
+	}
+	if to.Before(from) {
+		return nil, badRequest("to", "%s is before from %s", to, from)
+	}
+	return s.n().Stats(from, to)
 }
