@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -146,7 +147,7 @@ func (w *Network) handle(s network.Stream) {
 	p := schema.CommitteeID(s.Conn().RemotePeer().String())
 	s.SetDeadline(time.Now().Add(w.opts.SyncTimeout))
 	if err := w.server.Serve(w.ctx, s, p); err != nil {
-		w.log.Warn("sync request failed", "peer", p.Short(), "err", err)
+		w.logFailure("sync request failed", p, err)
 		s.Reset()
 	}
 }
@@ -243,7 +244,7 @@ func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
 	w.mu.Unlock()
 	if err != nil {
 		s.Reset()
-		w.log.Warn("sync failed", "peer", schema.CommitteeID(p.String()).Short(), "err", err)
+		w.logFailure("sync failed", schema.CommitteeID(p.String()), err)
 		return st, err
 	}
 	if st.Received > 0 || st.Rejected > 0 {
@@ -252,6 +253,20 @@ func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
 	}
 	w.st.UpdatePeer(p.String(), func(r *store.PeerRecord) { r.Addrs = w.host.PeerAddrs(p) })
 	return st, nil
+}
+
+// logFailure logs a failed exchange: a peer breaking the protocol or
+// sending what is refused is a warning; a stream that broke because a peer
+// went offline, or because this node is stopping, is routine.
+func (w *Network) logFailure(msg string, p schema.CommitteeID, err error) {
+	if w.ctx.Err() != nil {
+		return
+	}
+	if errors.Is(err, replica.ErrProtocol) {
+		w.log.Warn(msg, "peer", p.Short(), "err", err)
+		return
+	}
+	w.log.Debug(msg, "peer", p.Short(), "err", err)
 }
 
 // notifyLoop tells connected peers about new ops, and drops peers that the

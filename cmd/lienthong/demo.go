@@ -202,7 +202,7 @@ func (a *app) runDemo(ctx context.Context, path string, perCell int, seed uint64
 	start := time.Now()
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	reported := false
+	reported, played := false, false
 	for {
 		select {
 		case <-ctx.Done():
@@ -215,6 +215,14 @@ func (a *app) runDemo(ctx context.Context, path string, perCell int, seed uint64
 		}
 		counts, want := demoCounts(tree, nodes)
 		if slices.Equal(counts, want) && counts[0] > 0 && directoryComplete(nodes) {
+			if fresh && !played {
+				// A year of work across the committees, then report.
+				played = true
+				if err := demoActivity(ctx, tree, nodes); err != nil {
+					return fmt.Errorf("playing the demo's committee work: %w", err)
+				}
+				continue
+			}
 			var rep strings.Builder
 			fmt.Fprintf(&rep, "converged in %s:\n", time.Since(start).Round(time.Millisecond))
 			for i, dn := range nodes {

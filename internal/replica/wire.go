@@ -2,6 +2,7 @@ package replica
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -28,8 +29,15 @@ const (
 	MaxFetchLedgers = 1024      // ledgers asked for in one fetch
 )
 
-// ErrProtocol: the peer broke the protocol.
+// ErrProtocol: the peer broke the protocol (as opposed to the stream
+// breaking, which is routine when a peer goes offline).
 var ErrProtocol = errors.New("sync protocol violation")
+
+// errOverflow is what binary.ReadUvarint says of a varint over 64 bits.
+var errOverflow = func() error {
+	_, err := binary.ReadUvarint(bytes.NewReader([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}))
+	return err
+}()
 
 // Request asks a server for something.
 type Request struct {
@@ -75,14 +83,17 @@ func readFrame(r *bufio.Reader, v any) (int, error) {
 		if errors.Is(err, io.EOF) {
 			return 0, io.EOF
 		}
-		return 0, fmt.Errorf("%w: frame header: %v", ErrProtocol, err)
+		if errors.Is(err, errOverflow) {
+			return 0, fmt.Errorf("%w: frame header: %v", ErrProtocol, err)
+		}
+		return 0, fmt.Errorf("reading a frame: %w", err) // the stream broke
 	}
 	if size > MaxFrame {
 		return 0, fmt.Errorf("%w: frame of %d bytes over the %d limit", ErrProtocol, size, MaxFrame)
 	}
 	b := make([]byte, size)
 	if _, err := io.ReadFull(r, b); err != nil {
-		return 0, fmt.Errorf("%w: frame cut short: %v", ErrProtocol, err)
+		return 0, fmt.Errorf("frame cut short: %w", err)
 	}
 	if err := schema.Unmarshal(b, v); err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrProtocol, err)
