@@ -1,12 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -213,8 +213,8 @@ func (a *app) runDemo(ctx context.Context, path string, perCell int, seed uint64
 		if reported {
 			continue
 		}
-		counts, want := demoCounts(tree, nodes)
-		if slices.Equal(counts, want) && counts[0] > 0 && directoryComplete(nodes) {
+		counts, ok := demoConverged(nodes)
+		if ok && directoryComplete(nodes) {
 			if fresh && !played {
 				// A year of work across the committees, then report.
 				played = true
@@ -235,21 +235,42 @@ func (a *app) runDemo(ctx context.Context, path string, perCell int, seed uint64
 	}
 }
 
-// demoCounts returns how many members each node holds, and how many it
-// should: those homed at it or below it, as their home committees hold them.
-func demoCounts(tree *sample.Tree, nodes []*demoNode) (held, want []int) {
-	held = make([]int, len(nodes))
-	want = make([]int, len(nodes))
-	for i, dn := range nodes {
-		var n int
-		dn.live.sess.store.EachLedger(func(*crdt.Ledger) bool { n++; return true })
-		held[i] = n
-		own, _ := dn.live.sess.store.LedgerIDs("home", string(dn.live.sess.node.ID()))
-		for a := i; a >= 0; a = tree.Committees[a].Parent {
-			want[a] += len(own)
-		}
+// demoConverged reports whether every member ledger is held, with the
+// same state, by every node of the demo that is one of its stakeholders,
+// and how many members each node holds.
+func demoConverged(nodes []*demoNode) ([]int, bool) {
+	byID := map[schema.CommitteeID]*demoNode{}
+	for _, dn := range nodes {
+		byID[dn.live.sess.node.ID()] = dn
 	}
-	return held, want
+	counts := make([]int, len(nodes))
+	ok := true
+	for i, dn := range nodes {
+		st := dn.live.sess.store
+		dir := st.Directory()
+		st.EachLedger(func(l *crdt.Ledger) bool {
+			counts[i]++
+			mine, _ := l.Encode()
+			for _, c := range crdt.Stakeholders(dir, l) {
+				other, there := byID[c]
+				if !there || other == dn {
+					continue
+				}
+				ol, err := other.live.sess.store.Ledger(l.ID)
+				if err != nil {
+					ok = false
+					return false
+				}
+				theirs, _ := ol.Encode()
+				if !bytes.Equal(mine, theirs) {
+					ok = false
+					return false
+				}
+			}
+			return true
+		})
+	}
+	return counts, ok && counts[0] > 0
 }
 
 func depth(tree *sample.Tree, i int) int {

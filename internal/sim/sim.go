@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"lienthong/crdt"
@@ -236,15 +238,15 @@ func New(cfg Config) (*Network, error) {
 	for _, i := range disk {
 		w.sites[i].path = filepath.Join(cfg.Dir, fmt.Sprintf("node-%04d", i))
 	}
-	for _, s := range w.sites {
+	err = each(w.sites, func(s *site) error {
 		if err := w.open(s); err != nil {
-			w.Close()
-			return nil, err
+			return err
 		}
-		if err := w.join(s); err != nil {
-			w.Close()
-			return nil, err
-		}
+		return w.join(s)
+	})
+	if err != nil {
+		w.Close()
+		return nil, err
 	}
 	pool := max(64, cfg.Rounds*cfg.Writes/2)
 	if w.members, err = sample.Members(cfg.Seed, tree, pool, opts); err != nil {
@@ -327,12 +329,31 @@ func (w *Network) restart(s *site) error {
 
 // Close closes every store.
 func (w *Network) Close() error {
-	var errs []error
-	for _, s := range w.sites {
-		if s.st != nil {
-			errs = append(errs, s.st.Close())
+	return each(w.sites, func(s *site) error {
+		if s.st == nil {
+			return nil
 		}
+		return s.st.Close()
+	})
+}
+
+// each calls fn for every site, on as many goroutines as there are
+// processors: opening, joining and closing hundreds of stores are
+// independent of each other.
+func each(sites []*site, fn func(*site) error) error {
+	workers := min(runtime.GOMAXPROCS(0), len(sites))
+	errs := make([]error, len(sites))
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := k; i < len(sites); i += workers {
+				errs[i] = fn(sites[i])
+			}
+		}()
 	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
 
