@@ -61,6 +61,15 @@ func Closes(l *Ledger, body any) []schema.CommitteeID {
 		if t.Cell != "" {
 			out = append(out, t.Cell)
 		}
+		// An accepted official transfer ends the residence link too.
+		for i := range l.Residence {
+			if r := &l.Residence[i]; r.EndReason == EndedByTransfer && r.Ended == t.Accepted {
+				out = append(out, r.Residence)
+				if r.Cell != "" {
+					out = append(out, r.Cell)
+				}
+			}
+		}
 	}
 	if r := l.residence(ref); r != nil {
 		out = append(out, r.Residence)

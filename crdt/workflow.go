@@ -7,6 +7,10 @@ import (
 	"lienthong/schema"
 )
 
+// EndedByTransfer is the end reason of a residence link closed by an
+// accepted official transfer.
+const EndedByTransfer = "chuyển sinh hoạt đảng chính thức"
+
 // Attendance is one attendance record at a residence meeting.
 type Attendance struct {
 	Op      schema.OpID `cbor:"1,keyasint" json:"op,omitempty"`
@@ -474,6 +478,9 @@ func (l *Ledger) applyWorkflow(d *schema.Decoded, val func(string) Value) {
 			t.Presented, t.PresentedLate = b.Date, b.LateReason
 		}
 		t.Accepted, t.Cell = b.Date, b.Cell
+		if b.LateReason != "" {
+			t.PresentedLate = b.LateReason
+		}
 		if t.Type == schema.TransferOfficial {
 			newHome := t.Destination
 			if b.Cell != "" {
@@ -482,6 +489,11 @@ func (l *Ledger) applyWorkflow(d *schema.Decoded, val func(string) Value) {
 			// The records move: the home register is written as if by a
 			// correction that saw every value.
 			l.Home = l.Home.write(&l.DAG, val(string(newHome)), d.Op.Deps, true)
+			// A residence link ends with an official transfer; the new
+			// home introduces the member again where they live.
+			if r := l.ActiveResidence(); r != nil {
+				r.Ended, r.EndReason = b.Date, EndedByTransfer
+			}
 		}
 	case *schema.ExtendBody:
 		ext := Extension{Op: d.ID, Until: b.Until, Date: b.Date}
