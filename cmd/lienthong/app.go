@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"lienthong/internal/datadir"
+	"lienthong/internal/report"
 	"lienthong/internal/store"
 	"lienthong/node"
 )
@@ -73,6 +74,7 @@ type session struct {
 	store *store.Store
 	node  *node.Node
 	net   *node.Network // nil unless the network runs
+	rules report.Config // alert rules from the config file
 }
 
 func (s *session) Close() error { return s.store.Close() }
@@ -86,6 +88,10 @@ func (a *app) open() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	rules, err := reportConfig(d.Config)
+	if err != nil {
+		return nil, err
+	}
 	st, err := d.OpenStore(store.DefaultOptions(d.Config.Root))
 	if err != nil {
 		return nil, err
@@ -95,7 +101,7 @@ func (a *app) open() (*session, error) {
 		st.Close()
 		return nil, err
 	}
-	return &session{dir: d, store: st, node: n}, nil
+	return &session{dir: d, store: st, node: n, rules: rules}, nil
 }
 
 // withNode runs fn on the opened node (or the daemon's) and closes it.

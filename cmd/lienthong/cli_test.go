@@ -297,3 +297,26 @@ func TestServeSyncAndBundles(t *testing.T) {
 		t.Fatalf("state hashes differ: %s vs %s", a, b)
 	}
 }
+
+func TestConfigFileRules(t *testing.T) {
+	d := t.TempDir()
+	prov := filepath.Join(d, "prov")
+	ok(t, "init", "--dir", prov, "--name", "Tỉnh ủy", "--level", "province", "--root")
+	cfgPath := filepath.Join(prov, "config.json")
+	raw, _ := os.ReadFile(cfgPath)
+	var cfg map[string]any
+	jsonOf(t, string(raw), &cfg)
+	cfg["rules"] = map[string]int{"exemption_rate_pct": 12}
+	b, _ := json.Marshal(cfg)
+	os.WriteFile(cfgPath, b, 0o600)
+	fails(t, "exemption_rate_percent", "alerts", "--dir", prov)
+	cfg["rules"] = map[string]int{"exemption_rate_percent": 12}
+	cfg["holidays"] = []string{"2026-13-01"}
+	b, _ = json.Marshal(cfg)
+	os.WriteFile(cfgPath, b, 0o600)
+	fails(t, "2026-13-01", "alerts", "--dir", prov)
+	cfg["holidays"] = []string{"2026-12-31"}
+	b, _ = json.Marshal(cfg)
+	os.WriteFile(cfgPath, b, 0o600)
+	ok(t, "alerts", "--dir", prov, "--at", "2026-12-15", "--json")
+}

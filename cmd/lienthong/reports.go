@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"lienthong/internal/calendar"
-	"lienthong/internal/report"
 	"lienthong/schema"
 )
 
@@ -29,14 +28,17 @@ func (a *app) alertsCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "alerts --dir D [--at YYYY-MM-DD] [--json]",
 		Short: "Everything due or overdue for this committee and its subtree",
-		Args:  noArgs,
+		Long: "Everything due or overdue for this committee and its subtree, with the rule, the member, the due date\n" +
+			"and the committee that must act. The rules' numbers can be changed in the config file's \"rules\"\n" +
+			"object: " + ruleNames() + ".",
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withNode(func(s *session) error {
 				day, err := dateFlag("at", at, s.node.TodayDate())
 				if err != nil {
 					return err
 				}
-				as, err := s.node.Alerts(day, report.DefaultConfig())
+				as, err := s.node.Alerts(day, s.rules)
 				if err != nil {
 					return err
 				}
@@ -80,7 +82,7 @@ func (a *app) reconcileCmd() *cobra.Command {
 						return fmt.Errorf("committee %s is not in the directory", wid)
 					}
 				}
-				ds, err := s.node.Reconcile(wid, day, report.DefaultConfig())
+				ds, err := s.node.Reconcile(wid, day, s.rules)
 				if err != nil {
 					return err
 				}

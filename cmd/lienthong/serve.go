@@ -16,8 +16,8 @@ import (
 	"lienthong/internal/api"
 	"lienthong/internal/datadir"
 	"lienthong/internal/metrics"
-	"lienthong/internal/report"
 	"lienthong/internal/store"
+	"lienthong/internal/ui"
 	"lienthong/node"
 )
 
@@ -38,6 +38,18 @@ func (a *app) serveCmd() *cobra.Command {
 		Short: "Run the node: sync with other committees over libp2p, serve the API and UI",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.needDir(); err != nil {
+				return err
+			}
+			// The config file's settings apply where no flag says otherwise.
+			if d, err := datadir.Open(a.dir); err == nil {
+				if !cmd.Flags().Changed("log-format") && d.Config.LogFormat != "" {
+					f.logFormat = d.Config.LogFormat
+				}
+				if !cmd.Flags().Changed("log-level") && d.Config.LogLevel != "" {
+					f.logLevel = d.Config.LogLevel
+				}
+			}
 			return a.serve(cmd.Context(), f)
 		},
 	}
@@ -81,6 +93,10 @@ func startLive(dir string, f serveFlags, log *slog.Logger) (*liveNode, error) {
 	if err != nil {
 		return nil, err
 	}
+	rules, err := reportConfig(d.Config)
+	if err != nil {
+		return nil, err
+	}
 	so := store.DefaultOptions(d.Config.Root)
 	so.Logger = log
 	st, err := d.OpenStore(so)
@@ -98,14 +114,14 @@ func startLive(dir string, f serveFlags, log *slog.Logger) (*liveNode, error) {
 	nopts.Logger = log
 	nopts.Listen = firstNonEmpty(f.listen, d.Config.Listen)
 	nopts.Bootstrap = append(append([]string(nil), d.Config.Bootstrap...), f.bootstrap...)
-	nopts.MDNS = !f.noMDNS
-	nopts.RelayService = f.relay
+	nopts.MDNS = !f.noMDNS && (d.Config.MDNS == nil || *d.Config.MDNS)
+	nopts.RelayService = f.relay || d.Config.Relay
 	w, err := node.StartNetwork(n, st, nopts)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	sess := &session{dir: d, store: st, node: n, net: w}
+	sess := &session{dir: d, store: st, node: n, net: w, rules: rules}
 	tok, err := d.Token()
 	if err != nil {
 		sess.closeAll()
@@ -117,8 +133,8 @@ func startLive(dir string, f serveFlags, log *slog.Logger) (*liveNode, error) {
 		sess.closeAll()
 		return nil, fmt.Errorf("HTTP address %s: %w (choose another with --http HOST:PORT)", addr, err)
 	}
-	srv := api.New(api.Options{Token: tok, Node: n, Net: w, CLI: runInDaemon(sess), Logger: log, Backup: st.Backup,
-		Metrics: metrics.Handler(metrics.Sources{Node: n, Store: st, Net: w, Report: report.DefaultConfig()}), Health: func() map[string]any {
+	srv := api.New(api.Options{Token: tok, Node: n, Net: w, CLI: runInDaemon(sess), Logger: log, Backup: st.Backup, Report: rules, UI: ui.FS,
+		Metrics: metrics.Handler(metrics.Sources{Node: n, Store: st, Net: w, Report: rules}), Health: func() map[string]any {
 			return map[string]any{"id": n.ID(), "state_hash": n.StateHash().String(), "peers": len(w.Host().Connected())}
 		}})
 	// Keep the ports for next time, so that peers and clerks find the node

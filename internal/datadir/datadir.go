@@ -46,6 +46,20 @@ type Config struct {
 	HTTP string `json:"http,omitempty"`
 	// Addrs are the addresses the daemon last listened on, for invites.
 	Addrs []string `json:"addrs,omitempty"`
+	// MDNS turns LAN discovery off when false (default on).
+	MDNS *bool `json:"mdns,omitempty"`
+	// Relay offers circuit relay v2 to committees behind NAT.
+	Relay bool `json:"relay,omitempty"`
+	// LogFormat (text or json) and LogLevel (debug, info, warn, error).
+	LogFormat string `json:"log_format,omitempty"`
+	LogLevel  string `json:"log_level,omitempty"`
+	// Rules override the numbers of the alert rules, by name (see
+	// 'lienthong alerts --help'), e.g. {"exemption_rate_percent": 10}.
+	Rules map[string]int `json:"rules,omitempty"`
+	// Holidays are extra days off (YYYY-MM-DD), Workdays extra working
+	// days, as the government announces them each year.
+	Holidays []string `json:"holidays,omitempty"`
+	Workdays []string `json:"workdays,omitempty"`
 }
 
 // Dir is an opened data directory.
