@@ -76,6 +76,8 @@ func Open(path string, opts Options) (*Store, error) {
 		bo = bo.WithInMemory(true).WithDir("").WithValueDir("").WithMemTableSize(8 << 20).WithBlockCacheSize(1 << 20)
 	} else if err := os.MkdirAll(path, 0o700); err != nil {
 		return nil, fmt.Errorf("creating store directory: %w", err)
+	} else if err := removeEmptyLogs(path, opts.Logger); err != nil {
+		return nil, err
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
@@ -113,6 +115,32 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store belongs to the network rooted at %s, not %s", s.dir.Root, opts.Root)
 	}
 	return s, nil
+}
+
+// removeEmptyLogs deletes zero-length memtable and value-log files. Badger
+// creates such a file, then sizes and maps it; a process killed in between
+// leaves it empty, and Badger then refuses to open ("Create a new file").
+// An empty log holds no write, so removing it loses nothing.
+func removeEmptyLogs(path string, log *slog.Logger) error {
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return fmt.Errorf("reading store directory: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !(strings.HasSuffix(name, ".mem") || strings.HasSuffix(name, ".vlog")) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || info.Size() != 0 {
+			continue
+		}
+		if err := os.Remove(filepath.Join(path, name)); err != nil {
+			return fmt.Errorf("removing the empty log %s left by a crash: %w", name, err)
+		}
+		log.Warn("removed an empty log file left by a crash", "file", name)
+	}
+	return nil
 }
 
 // loadWaiting reads the parked-op index into memory.
