@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -61,8 +62,37 @@ func ParseLedgerID(s string) (LedgerID, error) {
 // the same Ed25519 key authenticates the transport and signs ops.
 type CommitteeID string
 
+// validIDs caches committee IDs already checked: a node meets few
+// committees, and decoding a peer ID costs more than the rest of an op.
+var validIDs struct {
+	sync.Mutex
+	m map[string]struct{}
+}
+
+const validIDsLimit = 1 << 16
+
 // ParseCommitteeID checks that s is a peer ID with an embedded Ed25519 key.
 func ParseCommitteeID(s string) (CommitteeID, error) {
+	validIDs.Lock()
+	_, ok := validIDs.m[s]
+	validIDs.Unlock()
+	if ok {
+		return CommitteeID(s), nil
+	}
+	id, err := parseCommitteeID(s)
+	if err != nil {
+		return "", err
+	}
+	validIDs.Lock()
+	if validIDs.m == nil || len(validIDs.m) >= validIDsLimit {
+		validIDs.m = map[string]struct{}{}
+	}
+	validIDs.m[s] = struct{}{}
+	validIDs.Unlock()
+	return id, nil
+}
+
+func parseCommitteeID(s string) (CommitteeID, error) {
 	pid, err := peer.Decode(s)
 	if err != nil {
 		return "", fmt.Errorf("committee ID %q is not a peer ID: %w", s, err)
@@ -74,7 +104,10 @@ func ParseCommitteeID(s string) (CommitteeID, error) {
 	if _, err := rawEd25519(pub); err != nil {
 		return "", fmt.Errorf("committee ID %q: %w", s, err)
 	}
-	return CommitteeID(pid.String()), nil
+	if pid.String() != s {
+		return "", fmt.Errorf("committee ID %q is not in canonical form (%s)", s, pid)
+	}
+	return CommitteeID(s), nil
 }
 
 // PeerID returns the libp2p peer ID.

@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"syscall"
 	"testing"
@@ -64,12 +67,15 @@ func TestSimulationConverges(t *testing.T) {
 	if *flagSeeds > 0 {
 		seeds = *flagSeeds
 	}
-	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	for i := range seeds {
 		seed := *flagFirst + uint64(i)
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			cfg := config(t, seed)
 			t0, c0 := time.Now(), cpuTime()
+			debug.SetMemoryLimit(math.MaxInt64)
+			debug.SetGCPercent(25) // while the stores open: see limitGarbage
 			w, err := New(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -79,6 +85,7 @@ func TestSimulationConverges(t *testing.T) {
 				debug.FreeOSMemory() // the next network's stores start from pages never touched
 			}()
 			setup := time.Since(t0)
+			limitGarbage()
 			st, err := w.Run()
 			if err != nil {
 				t.Fatalf("%v\n%v\n%s", err, st, reproduce(cfg))
@@ -95,7 +102,6 @@ func TestSimulationConverges(t *testing.T) {
 
 // TestSimulationIsDeterministic: the same config gives the same run.
 func TestSimulationIsDeterministic(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
 	var digests []string
 	for range 2 {
 		cfg := config(t, 7)
@@ -121,12 +127,22 @@ func TestSimulationIsDeterministic(t *testing.T) {
 	}
 }
 
-// gcPercent keeps garbage small. Each in-memory Badger allocates memtable
-// arenas of about 10 MB that count as live heap though few of their pages
-// are touched; with the default GOGC of 100 the heap goal grows with them,
-// and hundreds of stores let garbage reach gigabytes before a collection.
-// The arenas hold no pointers, so frequent collections stay cheap.
-const gcPercent = 10
+// garbage is how much memory the collector may let garbage take.
+const garbage = 512 << 20
+
+// limitGarbage bounds the memory of the process to what it uses now plus
+// garbage. Each in-memory Badger allocates memtable arenas of about 10 MB
+// that count as live heap though few of their pages are touched; with
+// GOGC alone the heap goal grows with them, and hundreds of stores let
+// garbage reach gigabytes before a collection. Call it once the stores are
+// open.
+func limitGarbage() {
+	debug.SetGCPercent(100)
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	debug.SetMemoryLimit(int64(s[0].Value.Uint64()-s[1].Value.Uint64()) + garbage)
+}
 
 // cpuTime is the CPU time this process used so far (user and system).
 func cpuTime() time.Duration {
