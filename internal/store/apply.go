@@ -188,6 +188,11 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 				return crdt.Result{ID: d.ID, Outcome: crdt.Rejected, Err: rej}
 			}
 		}
+		if len(b.s.waiting) >= maxWaitingDeps {
+			// A peer sending ops whose deps never come cannot fill the disk:
+			// refuse to park more (not recorded; the op can come again).
+			return crdt.Result{ID: d.ID, Outcome: crdt.Rejected, Err: fmt.Errorf("%w: %d missing deps are awaited already; sync the ops they need first", crdt.ErrInvalid, len(b.s.waiting))}
+		}
 		b.park(d, miss.Missing)
 		return crdt.Result{ID: d.ID, Outcome: crdt.Parked, Err: err}
 	case errors.As(err, &rej):
@@ -227,8 +232,9 @@ func (b *batch) unquarantine(d *schema.Decoded) {
 	b.del(quarLedgerKey(d.Op.Ledger, d.ID))
 }
 
-// maxParked bounds the ops a store keeps waiting for deps.
-const maxParked = 1 << 20
+// maxWaitingDeps bounds the missing deps a store waits for, and so the ops
+// it keeps parked.
+const maxWaitingDeps = 1 << 20
 
 func (b *batch) park(d *schema.Decoded, missing []schema.OpID) {
 	b.set(parkKey(d.ID), d.Envelope)
