@@ -33,7 +33,9 @@ type OpMeta struct {
 	Deps   []schema.OpID      `cbor:"5,keyasint,omitempty"`
 }
 
-// DAG is the causal graph of one ledger's applied ops, in fold order.
+// DAG is the causal graph of one ledger's applied ops, in fold order. It
+// builds a lookup index on first use, so one DAG must not be read from
+// several goroutines at once (ledger states are decoded per use).
 type DAG struct {
 	Ops   []OpMeta      `cbor:"1,keyasint"`
 	Heads []schema.OpID `cbor:"2,keyasint"`

@@ -1,6 +1,7 @@
 package crdt
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -283,7 +284,7 @@ func fold(ops []*schema.Decoded, apply func(*schema.Decoded) error) []error {
 		err := apply(d)
 		switch {
 		case err == nil:
-		case errorsIs(err, ErrMissingDeps):
+		case errors.Is(err, ErrMissingDeps):
 			errs = append(errs, reject(d, ErrInvalid, "depends on an op that is absent or rejected: %v", err))
 		default:
 			errs = append(errs, err)

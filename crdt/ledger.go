@@ -1,13 +1,10 @@
 package crdt
 
 import (
-	"errors"
 	"slices"
 
 	"lienthong/schema"
 )
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
 // Value is one value of a multi-value register, with the op that wrote it.
 type Value struct {
@@ -246,7 +243,7 @@ func Apply(dir *Directory, l *Ledger, d *schema.Decoded) error {
 	case *schema.MemberCreateBody:
 		l.Home = l.Home.write(&l.DAG, val(string(b.Home)), d.Op.Deps, false)
 		l.setFields(b.Fields, val, d.Op.Deps, false)
-		ev.Changes = maps2(b.Fields, "home", string(b.Home))
+		ev.Changes = withEntry(b.Fields, "home", string(b.Home))
 		l.Status = schema.StatusProbationary
 		if b.Fields["full"] != "" {
 			l.Status = schema.StatusFull
@@ -281,7 +278,8 @@ func (l *Ledger) setFields(fields map[string]string, val func(string) Value, dep
 	}
 }
 
-func maps2(m map[string]string, k, v string) map[string]string {
+// withEntry returns a copy of m with k set to v.
+func withEntry(m map[string]string, k, v string) map[string]string {
 	out := make(map[string]string, len(m)+1)
 	for a, b := range m {
 		out[a] = b
