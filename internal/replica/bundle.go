@@ -185,7 +185,11 @@ func ImportBundle(r io.Reader, st *store.Store, self schema.CommitteeID) (Import
 				return is, fmt.Errorf("%w: the trailer says %d ops, %d were read (or their checksum differs)", ErrBundleDamaged, f.Trailer.Count, is.Ops)
 			}
 			if is.Rejected > 0 {
-				return is, fmt.Errorf("%w: %d ops were rejected (first: %s)", ErrBundleDamaged, is.Rejected, is.Reasons[0])
+				first := "see the node's quarantine"
+				if len(is.Reasons) > 0 {
+					first = is.Reasons[0]
+				}
+				return is, fmt.Errorf("%w: %d ops were rejected (first: %s)", ErrBundleDamaged, is.Rejected, first)
 			}
 			return is, nil
 		}

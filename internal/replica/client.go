@@ -52,6 +52,9 @@ func (st *Stats) add(res []crdt.Result, a crdt.ApplyStats) {
 	}
 }
 
+// maxFetchTotal bounds the ledgers one sync fetches whole.
+const maxFetchTotal = 16 * MaxFetchLedgers
+
 // Client pulls from peers into a store.
 type Client struct {
 	Store *store.Store
@@ -77,6 +80,18 @@ func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.Committ
 	}
 	waiting := map[schema.LedgerID]bool{}
 	err = c.receive(ctx, r, peer, &st, waiting, true)
+	if err == nil {
+		// Ledgers with ops still waiting for deps, whether they parked in
+		// this pull or earlier (a bundle, a cut sync): fetch them whole.
+		parked, perr := c.Store.ParkedLedgers(maxFetchTotal)
+		if perr != nil {
+			return st, perr
+		}
+		clear(waiting)
+		for _, id := range parked {
+			waiting[id] = true
+		}
+	}
 	if err == nil && len(waiting) > 0 {
 		ids := make([]schema.LedgerID, 0, len(waiting))
 		for id := range waiting {

@@ -86,6 +86,10 @@ type batch struct {
 	// batch does not commit.
 	touchedWaiting bool
 	originTag      [8]byte
+	// origins are the origin tags of ops that did not arrive in this
+	// batch (woken from parking, accepted again after quarantine): the
+	// feed keeps where an op came from, so it is not sent back there.
+	origins map[schema.OpID][8]byte
 }
 
 func (s *Store) newBatch(origin string) *batch {
@@ -211,7 +215,11 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 func (b *batch) accept(d *schema.Decoded) {
 	b.set(opKey(d.ID), d.Envelope)
 	b.seq++
-	b.set(feedKey(b.seq), cat(d.ID[:], d.Op.Ledger[:], b.originTag[:]))
+	tag, ok := b.origins[d.ID]
+	if !ok {
+		tag = b.originTag
+	}
+	b.set(feedKey(b.seq), cat(d.ID[:], d.Op.Ledger[:], tag[:]))
 	if !d.Op.Ledger.IsDirectory() {
 		b.set(indexKey(IndexAuthor, string(d.Op.Author), d.Op.Ledger), nil)
 	}
@@ -237,7 +245,11 @@ func (b *batch) unquarantine(d *schema.Decoded) {
 const maxWaitingDeps = 1 << 20
 
 func (b *batch) park(d *schema.Decoded, missing []schema.OpID) {
-	b.set(parkKey(d.ID), d.Envelope)
+	tag, ok := b.origins[d.ID]
+	if !ok {
+		tag = b.originTag
+	}
+	b.set(parkKey(d.ID), cat(tag[:], d.Envelope)) // origin tag, then the op
 	b.touchedWaiting = true
 	for _, m := range missing {
 		b.set(waitKey(m, d.ID), nil)
@@ -264,11 +276,16 @@ func (b *batch) wake(dep schema.OpID) {
 			b.fail(err)
 			return
 		}
-		d, err := schema.DecodeStored(raw)
+		if len(raw) < 8 {
+			b.fail(fmt.Errorf("parked op %s: corrupt record", id.Short()))
+			return
+		}
+		d, err := schema.DecodeStored(raw[8:])
 		if err != nil {
 			b.fail(fmt.Errorf("parked op %s: %w", id.Short(), err))
 			return
 		}
+		b.setOrigin(d.ID, [8]byte(raw[:8]))
 		b.del(parkKey(id))
 		for _, dd := range d.Op.Deps {
 			if dd != dep {
@@ -282,6 +299,13 @@ func (b *batch) wake(dep schema.OpID) {
 		b.queue = append(b.queue, d)
 		b.stats.Woken++
 	}
+}
+
+func (b *batch) setOrigin(id schema.OpID, tag [8]byte) {
+	if b.origins == nil {
+		b.origins = map[schema.OpID][8]byte{}
+	}
+	b.origins[id] = tag
 }
 
 // drain processes woken ops until none are left.
@@ -333,6 +357,7 @@ func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantine
 		if err != nil {
 			continue // malformed ops never become valid
 		}
+		b.setOrigin(d.ID, OriginTag(rec.Origin))
 		quarantined = append(quarantined, d)
 	}
 	return accepted, quarantined

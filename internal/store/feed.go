@@ -227,3 +227,39 @@ func (s *Store) Peers() (map[string]PeerRecord, error) {
 	})
 	return out, err
 }
+
+// ParkedLedgers lists the ledgers with ops waiting for deps (at most limit),
+// so that a sync can fetch them whole.
+func (s *Store) ParkedLedgers(limit int) ([]schema.LedgerID, error) {
+	seen := map[schema.LedgerID]bool{}
+	var out []schema.LedgerID
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pParked, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid() && len(out) < limit; it.Next() {
+			err := it.Item().Value(func(v []byte) error {
+				if len(v) < 8 {
+					return nil
+				}
+				env, err := schema.DecodeEnvelope(v[8:])
+				if err != nil {
+					return nil
+				}
+				var op schema.Op
+				if schema.Unmarshal(env.Op, &op) != nil {
+					return nil
+				}
+				if !seen[op.Ledger] {
+					seen[op.Ledger] = true
+					out = append(out, op.Ledger)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
