@@ -191,7 +191,7 @@ func (a *app) runDemo(ctx context.Context, path string, perCell int, seed uint64
 			fmt.Fprintf(&b, "%s  p2p   %s\n", indent, ad)
 		}
 		fmt.Fprintf(&b, "%s  data  %s\n", indent, dn.path)
-		fmt.Fprintf(&b, "%s  api   %s  (token %s)\n", indent, dn.live.url, dn.live.token)
+		fmt.Fprintf(&b, "%s  ui    %s/?token=%s\n", indent, dn.live.url, dn.live.token)
 	}
 	fmt.Fprintf(&b, "\nsyncing...\n")
 	if err := a.emit(nil, b.String()); err != nil && a.json {
@@ -228,7 +228,7 @@ func (a *app) runDemo(ctx context.Context, path string, perCell int, seed uint64
 			for i, dn := range nodes {
 				fmt.Fprintf(&rep, "  %-40s holds %4d members, state hash %s\n", dn.c.Name, counts[i], dn.live.sess.store.StateHash().String()[:16])
 			}
-			fmt.Fprintf(&rep, "\ntry: lienthong member list --dir %s   (commands talk to the running node)\nCtrl-C stops the network\n", nodes[0].path)
+			fmt.Fprintf(&rep, "\nopen a ui link above: the school's cell (Tổ Toán - Tin) and the ward's residence cell\n(Tổ dân phố 5) exchange their 213 members' attendance and comments. The CLI talks to the\nrunning nodes too: lienthong member list --dir %s\nCtrl-C stops the network\n", nodes[2].path)
 			fmt.Fprint(a.out, rep.String())
 			reported = true
 		}

@@ -133,12 +133,21 @@ func writeError(w http.ResponseWriter, err error) {
 	}
 }
 
-const cookieName = "lienthong_token"
+// cookieName is per host and port: browsers share cookies between ports, and
+// several nodes may run on one machine (the demo runs six).
+func cookieName(r *http.Request) string {
+	return "lienthong_" + strings.Map(func(c rune) rune {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			return c
+		}
+		return '_'
+	}, r.Host)
+}
 
 func (s *Server) authorized(r *http.Request) bool {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
-		if c, err := r.Cookie(cookieName); err == nil {
+		if c, err := r.Cookie(cookieName(r)); err == nil {
 			tok, ok = c.Value, true
 		}
 	}
@@ -218,7 +227,7 @@ func (s *Server) ui() http.Handler {
 				writeJSON(w, http.StatusUnauthorized, Error{Error: "wrong token in the link: ask the operator for a new one ('lienthong token')"})
 				return
 			}
-			http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Expires: time.Now().Add(30 * 24 * time.Hour)})
+			http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Expires: time.Now().Add(30 * 24 * time.Hour)})
 			q := r.URL.Query()
 			q.Del("token")
 			r.URL.RawQuery = q.Encode()
