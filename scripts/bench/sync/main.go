@@ -67,6 +67,9 @@ type pullFigures struct {
 	Overhead      int64   `json:"bytes_beyond_envelopes"`
 	BytesPerOp    float64 `json:"bytes_per_op,omitempty"`
 	SameState     bool    `json:"same_state_hash"`
+	// Resumes counts pulls cut off and resumed from the checkpoint.
+	Resumes int      `json:"resumes"`
+	Errors  []string `json:"resume_errors,omitempty"`
 }
 
 // nodeFigures is a catch-up through node.Network on both sides.
@@ -283,7 +286,7 @@ func run(c config) error {
 	cl.close()
 
 	benchkit.Progress("live propagation: %d single writes with both networks running", c.samples)
-	if r.Live, err = live(ctx, a, b, aAddr, ids, c.samples, rng, &single); err != nil {
+	if r.Live, err = live(a, b, aAddr, ids, c.samples, rng, &single); err != nil {
 		return err
 	}
 
@@ -373,51 +376,69 @@ func (c *counter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// pull connects if needed, runs one replica pull from A and checks that B
+// maxResumes bounds how often a pull that was cut off (A ends a sync
+// stream after its SyncTimeout) is resumed from B's checkpoint.
+const maxResumes = 5
+
+// pull connects if needed, runs replica pulls from A until one completes
+// (resuming from the checkpoint when A cuts a stream off) and checks that B
 // then holds what A holds.
 func (c *client) pull(ctx context.Context, a *benchkit.Site) (pullFigures, error) {
 	var f pullFigures
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, time.Hour)
 	defer cancel()
 	seq0 := c.store.Seq()
 	f.HeldBefore = seq0
 	t0 := time.Now()
-	if !c.host.IsConnected(c.peer) {
-		if _, err := c.host.Connect(ctx, c.addr); err != nil {
-			return f, err
-		}
-	}
-	s, err := c.host.Open(ctx, c.peer, replica.ProtocolID)
-	if err != nil {
-		return f, err
-	}
-	f.ConnectMs = benchkit.Ms(time.Since(t0))
-	cw := &counter{rw: s}
-	next := 100_000
-	cl := &replica.Client{Store: c.store, Self: c.site.Who.ID(), Progress: func(p replica.Progress) {
-		if p.Received >= next {
-			benchkit.Progress("  B holds %d ops, %.0f ops/s so far; %s", c.store.Seq(), float64(p.Received)/time.Since(t0).Seconds(), benchkit.LSM(c.store.DB()))
+	next := seq0 + 100_000
+	cl := &replica.Client{Store: c.store, Self: c.site.Who.ID(), Progress: func(replica.Progress) {
+		if held := c.store.Seq(); held >= next {
+			benchkit.Progress("  B holds %d ops, %.0f ops/s so far; %s", held, float64(held-seq0)/time.Since(t0).Seconds(), benchkit.LSM(c.store.DB()))
 			next += 100_000
 		}
 	}}
-	st, err := cl.Pull(ctx, cw, schema.CommitteeID(c.peer.String()))
+	for attempt := 0; ; attempt++ {
+		if !c.host.IsConnected(c.peer) {
+			if _, err := c.host.Connect(ctx, c.addr); err != nil {
+				return f, err
+			}
+		}
+		s, err := c.host.Open(ctx, c.peer, replica.ProtocolID)
+		if err != nil {
+			return f, err
+		}
+		if attempt == 0 {
+			f.ConnectMs = benchkit.Ms(time.Since(t0))
+		}
+		cw := &counter{rw: s}
+		held := c.store.Seq()
+		st, err := cl.Pull(ctx, cw, schema.CommitteeID(c.peer.String()))
+		s.Close()
+		f.Bytes, f.Sent = f.Bytes+cw.read, f.Sent+cw.wrt
+		if err != nil {
+			if attempt < maxResumes && c.store.Seq() > held {
+				f.Resumes++
+				f.Errors = append(f.Errors, fmt.Sprintf("after %.0f s, holding %d ops: %v", time.Since(t0).Seconds(), c.store.Seq(), err))
+				benchkit.Progress("  pull cut off (%v); resuming from the checkpoint", err)
+				continue
+			}
+			return f, err
+		}
+		if st.Rejected > 0 {
+			return f, fmt.Errorf("%d ops rejected: %v", st.Rejected, st.Reasons)
+		}
+		if cw.read != st.Bytes {
+			return f, fmt.Errorf("stream carried %d bytes, the pull counted %d", cw.read, st.Bytes)
+		}
+		break
+	}
 	el := time.Since(t0)
-	s.Close()
-	if err != nil {
-		return f, err
-	}
-	if st.Rejected > 0 {
-		return f, fmt.Errorf("%d ops rejected: %v", st.Rejected, st.Reasons)
-	}
 	f.Ms = benchkit.Ms(el)
 	f.Ops = int(c.store.Seq() - seq0)
 	if f.Ops > 0 {
 		f.OpsPerSec = float64(f.Ops) / el.Seconds()
 	}
-	f.Bytes, f.Sent = st.Bytes, cw.wrt
-	if cw.read != st.Bytes {
-		return f, fmt.Errorf("stream carried %d bytes, the pull counted %d", cw.read, st.Bytes)
-	}
+	var err error
 	if f.EnvelopeBytes, err = envelopeBytes(c.store, seq0); err != nil {
 		return f, err
 	}
@@ -555,7 +576,7 @@ func nodePath(ctx context.Context, tree *testkit.Tree, dir string, a *benchkit.S
 
 // live runs both networks and measures how long single writes at A take
 // to reach B's store.
-func live(ctx context.Context, a, b *benchkit.Site, aAddr string, ids []schema.LedgerID, samples int, rng *mrand.Rand, written *[]schema.OpID) (liveFigures, error) {
+func live(a, b *benchkit.Site, aAddr string, ids []schema.LedgerID, samples int, rng *mrand.Rand, written *[]schema.OpID) (liveFigures, error) {
 	var f liveFigures
 	bNet, err := node.StartNetwork(b.Node, b.Store, netOptions(nil, aAddr))
 	if err != nil {
@@ -613,7 +634,6 @@ func live(ctx context.Context, a, b *benchkit.Site, aAddr string, ids []schema.L
 	}
 	f.Samples = samples
 	f.EndToEnd, f.AfterWrite, f.LocalWrite = benchkit.Summarise(e2e), benchkit.Summarise(after), benchkit.Summarise(local)
-	_ = ctx
 	f.SameState = b.Store.StateHash() == a.Store.StateHash()
 	return f, nil
 }
@@ -690,6 +710,9 @@ func report(c config, r *result) {
 		t.Info(what+": time", fmt.Sprintf("%.1f ms (connect %.1f ms), %d ops, %.0f ops/s", p.Ms, p.ConnectMs, p.Ops, p.OpsPerSec))
 		t.Info(what+": bytes", fmt.Sprintf("%d received + %d sent, %.1f B/op; envelopes %d, beyond them %d", p.Bytes, p.Sent, p.BytesPerOp, p.EnvelopeBytes, p.Overhead))
 		t.Info(what+": same state hash as A", fmt.Sprint(p.SameState))
+		for _, e := range p.Errors {
+			t.Info(what+": cut off and resumed", e)
+		}
 	}
 	t.Section(fmt.Sprintf("Setup: A (grassroots) imports %d members with node.Import: %.0f members/s", c.n, r.ImportN))
 	t.Section(fmt.Sprintf("Catch-up of %d ops into a fresh B (province), replica.Client.Pull over a libp2p stream", c.n))
