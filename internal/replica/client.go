@@ -108,6 +108,10 @@ func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.Committ
 			ids = ids[n:]
 		}
 	}
+	if err == nil {
+		// Tell the server what we now hold: it counts this peer as served.
+		_, err = writeFrame(w, &Request{Kind: KindAck, Seq: st.To})
+	}
 	st.Elapsed = time.Since(start)
 	if err == nil {
 		err = c.Store.UpdatePeer(string(peer), func(p *store.PeerRecord) {

@@ -9,6 +9,7 @@
 //	server → client  Batch{Ops, Next, Head} ... Batch{Done: true}
 //	client → server  Request{Kind: Fetch, Ledgers: [...]}   (ledgers whose ops parked)
 //	server → client  Batch{Ops} ... Batch{Done: true}
+//	client → server  Request{Kind: Ack, Seq: position}      (applied: the peer holds this much)
 //	client → server  Request{Kind: Notify, Seq: head}       (live push: "pull from me")
 //
 // The server sends the ops of its change feed after the client's checkpoint

@@ -21,8 +21,9 @@ type Server struct {
 	Store    *store.Store
 	OnNotify Notifier // may be nil
 	Logger   *slog.Logger
-	// OnServed is called when a pull completes, with the feed position the
-	// peer now holds (for bundles: "what that committee already has").
+	// OnServed is called when the peer acknowledges a pull, with the feed
+	// position it now holds (for bundles: "what that committee already
+	// has") and what the pull carried.
 	OnServed func(peer schema.CommitteeID, seq uint64, ops int, bytes int64)
 }
 
@@ -34,6 +35,7 @@ func (s *Server) Serve(ctx context.Context, rw io.ReadWriter, peer schema.Commit
 	}
 	r := bufio.NewReaderSize(rw, 64<<10)
 	w := bufio.NewWriterSize(rw, 256<<10)
+	var last pullStats
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -48,7 +50,12 @@ func (s *Server) Serve(ctx context.Context, rw io.ReadWriter, peer schema.Commit
 		var err error
 		switch req.Kind {
 		case KindPull:
-			err = s.servePull(ctx, w, peer, req.From)
+			last, err = s.servePull(ctx, w, peer, req.From)
+		case KindAck:
+			if s.OnServed != nil {
+				s.OnServed(peer, min(req.Seq, last.head), last.ops, last.bytes)
+			}
+			last = pullStats{}
 		case KindFetch:
 			err = s.serveFetch(ctx, w, peer, req.Ledgers)
 		case KindNotify:
@@ -130,7 +137,14 @@ func (sc *scope) allowsOp(id schema.LedgerID, env []byte) bool {
 // feedChunk is how many feed entries one read snapshot covers.
 const feedChunk = 8192
 
-func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.CommitteeID, from uint64) error {
+// pullStats is what one served pull carried, reported on the peer's ack.
+type pullStats struct {
+	head  uint64
+	ops   int
+	bytes int64
+}
+
+func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.CommitteeID, from uint64) (pullStats, error) {
 	head := s.Store.Seq()
 	if from > head {
 		// The peer's checkpoint is from another life of this store (a
@@ -143,7 +157,7 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 	origin := store.OriginTag(string(peer)) // never send a peer its own ops back
 	for cur < head {
 		if err := ctx.Err(); err != nil {
-			return err
+			return pullStats{}, err
 		}
 		rd := s.Store.NewReader()
 		sc := newScope(s.Store, rd, peer)
@@ -157,7 +171,7 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 		})
 		if err != nil {
 			rd.Close()
-			return err
+			return pullStats{}, err
 		}
 		if len(entries) == 0 {
 			rd.Close()
@@ -175,7 +189,7 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 					}
 				} else if !errors.Is(err, store.ErrNotFound) {
 					rd.Close()
-					return err
+					return pullStats{}, err
 				}
 			}
 			b.Next = e.Seq
@@ -183,7 +197,7 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 				n, err := writeFrame(w, &b)
 				if err != nil {
 					rd.Close()
-					return err
+					return pullStats{}, err
 				}
 				sent += len(b.Ops)
 				bytes += int64(n)
@@ -197,7 +211,7 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 			b.Next = cur
 			n, err := writeFrame(w, &b)
 			if err != nil {
-				return err
+				return pullStats{}, err
 			}
 			sent += len(b.Ops)
 			bytes += int64(n)
@@ -205,13 +219,10 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 	}
 	n, err := writeFrame(w, &Batch{Done: true, Next: max(cur, head), Head: head})
 	if err != nil {
-		return err
+		return pullStats{}, err
 	}
 	bytes += int64(n)
-	if s.OnServed != nil {
-		s.OnServed(peer, max(cur, head), sent, bytes)
-	}
-	return nil
+	return pullStats{head: max(cur, head), ops: sent, bytes: bytes}, nil
 }
 
 func (s *Server) serveFetch(ctx context.Context, w *bufio.Writer, peer schema.CommitteeID, ledgers []schema.LedgerID) error {

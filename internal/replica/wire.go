@@ -19,6 +19,7 @@ const (
 	KindPull   uint8 = 1
 	KindFetch  uint8 = 2
 	KindNotify uint8 = 3
+	KindAck    uint8 = 4 // the client has applied everything up to Seq
 )
 
 // Limits of the protocol.
