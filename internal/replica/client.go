@@ -72,6 +72,11 @@ func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.Committ
 	if err != nil {
 		return Stats{}, err
 	}
+	rec, err := c.Store.Peer(string(peer))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return Stats{}, err
+	}
+	localSeq := c.Store.Seq()
 	st := Stats{Peer: peer, From: from, To: from}
 	r := bufio.NewReaderSize(rw, 256<<10)
 	w := bufio.NewWriterSize(rw, 16<<10)
@@ -90,6 +95,19 @@ func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.Committ
 		clear(waiting)
 		for _, id := range parked {
 			waiting[id] = true
+		}
+		// Ledgers we became a stakeholder of since the last pull from this
+		// peer: the peer skipped their ops while we were not one, before
+		// our checkpoint. Fetch them whole (not on a first pull: it started
+		// from the beginning of the peer's feed).
+		if from > 0 {
+			fresh, ferr := c.Store.NewLedgers(rec.LocalSeq, localSeq, string(peer), maxFetchTotal)
+			if ferr != nil {
+				return st, ferr
+			}
+			for _, id := range fresh {
+				waiting[id] = true
+			}
 		}
 	}
 	if err == nil && len(waiting) > 0 {
@@ -117,6 +135,7 @@ func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.Committ
 		err = c.Store.UpdatePeer(string(peer), func(p *store.PeerRecord) {
 			p.LastSync = time.Now().UnixMilli()
 			p.Received += uint64(st.Received)
+			p.LocalSeq = localSeq
 		})
 	}
 	return st, err

@@ -526,6 +526,9 @@ func (b *batch) commit() error {
 		if e.l.Created() {
 			b.set(ledgerKey(id), raw)
 			b.hash = b.hash.Xor(crdt.Contribution(id, crdt.StateHash(raw)))
+			if !e.had {
+				b.set(newLedgerKey(b.seq, id), b.originTag[:])
+			}
 		} else if e.had {
 			b.del(ledgerKey(id))
 		}

@@ -9,6 +9,7 @@
 //	l/<ledger>             materialised ledger state (the directory at the zero ID)
 //	f/<seq>                change feed: accepted ops (ID and ledger) in arrival order
 //	c/<peer>               sync checkpoint: how far into that peer's feed we hold
+//	n/<seq>/<ledger>       when a ledger was first held (new stakeholders fetch it whole)
 //	a/<peer>               what we know of a peer: addresses, last sync
 //	x/<index>/<key>/<ledger> indexes: card, home, status, author
 //	m/...                  metadata: feed sequence, store-wide state hash

@@ -170,6 +170,10 @@ type PeerRecord struct {
 	// Served is how far into our feed the peer has pulled to the end:
 	// what it holds, as far as we know (the start of its next bundle).
 	Served uint64 `cbor:"5,keyasint,omitempty"`
+	// LocalSeq is our own feed position when the last pull from the peer
+	// began: ledgers we first held after it may have ops the peer skipped
+	// while we were not their stakeholder.
+	LocalSeq uint64 `cbor:"6,keyasint,omitempty"`
 }
 
 // Peer returns what is remembered of a peer.
@@ -258,6 +262,37 @@ func (s *Store) ParkedLedgers(limit int) ([]schema.LedgerID, error) {
 			if err != nil {
 				return err
 			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// NewLedgers lists the ledgers first held at feed positions in (after, upto]
+// (at most limit), except those that came from origin.
+func (s *Store) NewLedgers(after, upto uint64, origin string, limit int) ([]schema.LedgerID, error) {
+	tag := OriginTag(origin)
+	var out []schema.LedgerID
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pNewLedger})
+		defer it.Close()
+		var start [8]byte
+		binary.BigEndian.PutUint64(start[:], after+1)
+		for it.Seek(cat(pNewLedger, start[:])); it.Valid() && len(out) < limit; it.Next() {
+			k := it.Item().Key()[len(pNewLedger):]
+			if binary.BigEndian.Uint64(k[:8]) > upto {
+				break
+			}
+			from, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if string(from) == string(tag[:]) {
+				continue
+			}
+			var id schema.LedgerID
+			copy(id[:], k[8:])
+			out = append(out, id)
 		}
 		return nil
 	})

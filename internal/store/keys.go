@@ -16,6 +16,7 @@ var (
 	pFeed       = []byte("f/")
 	pIndex      = []byte("x/")
 	pCheckpoint = []byte("c/")
+	pNewLedger  = []byte("n/")
 	pPeer       = []byte("a/")
 	kSeq        = []byte("m/seq")
 	kHash       = []byte("m/hash")
@@ -50,6 +51,13 @@ func waitPrefix(dep schema.OpID) []byte         { return cat(pWaiting, dep[:]) }
 func quarLedgerPrefix(l schema.LedgerID) []byte { return cat(pQuarLedger, l[:]) }
 func quarLedgerKey(l schema.LedgerID, id schema.OpID) []byte {
 	return cat(pQuarLedger, l[:], id[:])
+}
+
+// newLedgerKey records at which feed position a ledger was first held.
+func newLedgerKey(seq uint64, l schema.LedgerID) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], seq)
+	return cat(pNewLedger, b[:], l[:])
 }
 
 func feedKey(seq uint64) []byte {
