@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -22,23 +23,8 @@ func (a *app) backupCmd() *cobra.Command {
 			}
 			return a.withNode(func(s *session) error {
 				path := a.path(out)
-				f, err := os.OpenFile(path+".part", os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-				if err != nil {
-					return err
-				}
-				defer os.Remove(path + ".part")
-				err = s.store.Backup(f)
-				if err == nil {
-					err = f.Sync()
-				}
-				if cerr := f.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil {
+				if err := writeFile(path, s.store.Backup); err != nil {
 					return fmt.Errorf("writing the backup: %w", err)
-				}
-				if err := os.Rename(path+".part", path); err != nil {
-					return err
 				}
 				fi, _ := os.Stat(path)
 				h := s.store.StateHash().String()
@@ -88,4 +74,26 @@ func (a *app) restoreCmd() *cobra.Command {
 			return a.emit(map[string]any{"state_hash": h, "seq": st.Seq()}, fmt.Sprintf("restored; state hash %s", h))
 		},
 	}
+}
+
+// writeFile writes a file through fill, atomically: a partial file never
+// takes the name, and the data is on disk when it does.
+func writeFile(path string, fill func(io.Writer) error) error {
+	tmp := path + ".part"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	err = fill(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

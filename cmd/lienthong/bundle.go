@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -46,23 +47,12 @@ func (a *app) bundleExportCmd() *cobra.Command {
 						return err
 					}
 				}
-				path := a.path(out)
-				f, err := os.OpenFile(path+".part", os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-				if err != nil {
+				var es replica.ExportStats
+				err := writeFile(a.path(out), func(w io.Writer) (err error) {
+					es, err = replica.ExportBundle(w, s.store, replica.ExportOptions{From: s.node.ID(), For: cid, Since: since, Now: time.Now()})
 					return err
-				}
-				defer os.Remove(path + ".part")
-				es, err := replica.ExportBundle(f, s.store, replica.ExportOptions{From: s.node.ID(), For: cid, Since: since, Now: time.Now()})
-				if err == nil {
-					err = f.Sync()
-				}
-				if cerr := f.Close(); err == nil {
-					err = cerr
-				}
+				})
 				if err != nil {
-					return err
-				}
-				if err := os.Rename(path+".part", path); err != nil {
 					return err
 				}
 				return a.emit(map[string]any{"file": out, "for": cid, "ops": es.Ops, "bytes": es.Bytes, "since": since, "head": es.Head},

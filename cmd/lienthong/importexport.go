@@ -124,23 +124,13 @@ func (a *app) exportCmd() *cobra.Command {
 				return usagef("--format %q: want csv or xlsx", format)
 			}
 			return a.withNode(func(s *session) error {
-				path := a.path(out)
-				tmp := path + ".part"
-				f, err := os.Create(tmp)
+				var count int
+				err := writeFile(a.path(out), func(w io.Writer) (err error) {
+					count, err = register.Export(s.node, w, fm)
+					return err
+				})
 				if err != nil {
-					return fmt.Errorf("creating %s: %w", out, err)
-				}
-				defer os.Remove(tmp)
-				count, err := register.Export(s.node, f, fm)
-				if err != nil {
-					f.Close()
-					return err
-				}
-				if err := f.Close(); err != nil {
-					return err
-				}
-				if err := os.Rename(tmp, path); err != nil {
-					return err
+					return fmt.Errorf("writing %s: %w", out, err)
 				}
 				return a.emit(map[string]any{"file": out, "members": count, "format": format},
 					fmt.Sprintf("%d members written to %s", count, out))
