@@ -29,7 +29,7 @@ func (n *Node) CreateMember(home schema.CommitteeID, fields map[string]string) (
 	if err != nil {
 		return id, err
 	}
-	_, err = n.commit(op)
+	_, err = n.commit(op, b)
 	return id, err
 }
 
@@ -109,6 +109,7 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, 
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	ops := make([]*schema.Op, 0, len(chunk))
+	bodies := make([]schema.Body, 0, len(chunk))
 	for _, m := range chunk {
 		var l *crdt.Ledger
 		if m.ID != (schema.LedgerID{}) {
@@ -126,9 +127,6 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, 
 				home = n.ID()
 			}
 			b := &schema.MemberCreateBody{Home: home, Fields: m.Fields}
-			if err := b.Validate(); err != nil {
-				return created, updated, foreign, err
-			}
 			id, err := n.NewLedgerID()
 			if err != nil {
 				return created, updated, foreign, err
@@ -137,7 +135,7 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, 
 			if err != nil {
 				return created, updated, foreign, err
 			}
-			ops = append(ops, op)
+			ops, bodies = append(ops, op), append(bodies, b)
 			created++
 			continue
 		}
@@ -151,25 +149,20 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, 
 			continue
 		}
 		b := &schema.MemberSetBody{Fields: changed}
-		if err := b.Validate(); err != nil {
-			return created, updated, foreign, err
-		}
 		op, err := n.build(m.ID, &l.DAG, b)
 		if err != nil {
 			return created, updated, foreign, err
 		}
-		ops = append(ops, op)
+		ops, bodies = append(ops, op), append(bodies, b)
 		updated++
 	}
-	envs, _, err := n.signer.SignBatch(ops)
+	envs, ids, err := n.signer.SignBatch(ops)
 	if err != nil {
 		return 0, 0, 0, err
 	}
 	ds := make([]*schema.Decoded, len(envs))
 	for i, env := range envs {
-		if ds[i], err = schema.DecodeStored(env); err != nil {
-			return 0, 0, 0, err
-		}
+		ds[i] = &schema.Decoded{ID: ids[i], Op: *ops[i], Envelope: env, Body: bodies[i]}
 	}
 	res, _, err := n.store.Apply(ds, "import", true)
 	if err != nil {

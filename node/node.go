@@ -99,13 +99,20 @@ func (n *Node) nextHLC(seen ...schema.HLC) schema.HLC {
 }
 
 // build makes an unsigned op on a ledger whose state is g (nil for a new
-// ledger). Callers hold n.mu.
+// ledger), after validating its body. Callers hold n.mu.
 func (n *Node) build(ledger schema.LedgerID, g *crdt.DAG, body any) (*schema.Op, error) {
 	kind, err := schema.KindOf(body)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := schema.Marshal(schema.Unwrap(body))
+	b, ok := schema.Unwrap(body).(schema.Body)
+	if !ok {
+		return nil, fmt.Errorf("%T is not an op body", body)
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	raw, err := schema.Marshal(b)
 	if err != nil {
 		return nil, err
 	}
@@ -119,16 +126,14 @@ func (n *Node) build(ledger schema.LedgerID, g *crdt.DAG, body any) (*schema.Op,
 	return op, nil
 }
 
-// commit signs and applies one local op; a refusal is returned as an error.
-func (n *Node) commit(op *schema.Op) (schema.OpID, error) {
+// commit signs and applies one local op built from body (no need to decode
+// what was just encoded); a refusal is returned as an error.
+func (n *Node) commit(op *schema.Op, body any) (schema.OpID, error) {
 	env, id, err := n.signer.Sign(op)
 	if err != nil {
 		return id, err
 	}
-	d, err := schema.DecodeStored(env)
-	if err != nil {
-		return id, fmt.Errorf("re-reading a signed op: %w", err)
-	}
+	d := &schema.Decoded{ID: id, Op: *op, Envelope: env, Body: schema.Unwrap(body)}
 	res, _, err := n.store.Apply([]*schema.Decoded{d}, "local", true)
 	if err != nil {
 		return id, err
@@ -155,7 +160,7 @@ func (n *Node) writeLedger(id schema.LedgerID, body any) (schema.OpID, error) {
 	if err != nil {
 		return schema.OpID{}, err
 	}
-	return n.commit(op)
+	return n.commit(op, body)
 }
 
 // writeDirectory appends a charter or revocation to the directory.
@@ -167,7 +172,7 @@ func (n *Node) writeDirectory(body any) (schema.OpID, error) {
 	if err != nil {
 		return schema.OpID{}, err
 	}
-	return n.commit(op)
+	return n.commit(op, body)
 }
 
 // NewLedgerID draws a random 128-bit ledger ID.
