@@ -70,6 +70,7 @@ type result struct {
 		Writes  int    `json:"writes"`
 		Cores   int    `json:"cores"`
 		Seed    uint64 `json:"seed"`
+		Load    string `json:"load_start"`
 	} `json:"config"`
 	WritesFresh    writeFigures `json:"single_writes_fresh"`
 	ImportMembers  int          `json:"import_members"`
@@ -99,6 +100,7 @@ type result struct {
 	WritesSettled  writeFigures `json:"single_writes_after_compactions"`
 	Fresh          probe        `json:"fresh_process_reopen"`
 	TotalSec       float64      `json:"total_s"`
+	LoadEnd        string       `json:"load_end"`
 }
 
 func main() {
@@ -156,6 +158,7 @@ func run(c config) error {
 	start := time.Now()
 	var r result
 	r.Config.Members, r.Config.Ops, r.Config.Writes, r.Config.Cores, r.Config.Seed = c.members, c.ops, c.writes, runtime.NumCPU(), c.seed
+	r.Config.Load = benchkit.LoadAverage()
 	base, err := os.MkdirTemp(c.dir, "lienthong-bench-ledger-")
 	if err != nil {
 		return err
@@ -290,6 +293,7 @@ func run(c config) error {
 		return err
 	}
 	r.TotalSec = time.Since(start).Seconds()
+	r.LoadEnd = benchkit.LoadAverage()
 	report(c, &r)
 	return nil
 }
@@ -440,6 +444,7 @@ func report(c config, r *result) {
 	t.Info("LSM then", r.LSMSettled)
 	t.Section("Run")
 	t.Info("total time", fmt.Sprintf("%.1f s on %d cores", r.TotalSec, r.Config.Cores))
+	t.Info("load average at start / end", r.Config.Load+" / "+r.LoadEnd)
 	t.Print(os.Stdout)
 	fmt.Println()
 	benchkit.PrintJSON(os.Stdout, r)
