@@ -29,14 +29,16 @@ type NetOptions struct {
 	// AntiEntropy is the period of the background pull from every
 	// connected peer and of reconnecting to bootstrap peers.
 	AntiEntropy time.Duration
-	// SyncTimeout bounds one sync exchange.
+	// SyncTimeout is how long a sync stream may stay silent (no frame read
+	// or written) before it is cut; a long catch-up that keeps moving is
+	// never cut.
 	SyncTimeout time.Duration
 	Logger      *slog.Logger
 }
 
 // DefaultNetOptions returns the defaults of the daemon.
 func DefaultNetOptions() NetOptions {
-	return NetOptions{MDNS: true, AntiEntropy: 30 * time.Second, SyncTimeout: 10 * time.Minute}
+	return NetOptions{MDNS: true, AntiEntropy: 30 * time.Second, SyncTimeout: 2 * time.Minute}
 }
 
 // PeerStatus is what the node knows of a peer's sync.
@@ -56,6 +58,9 @@ type PeerStatus struct {
 }
 
 type peerState struct {
+	// pulling serialises pulls from the peer: a pull on connect and a
+	// SyncOnce must not both fetch (and checkpoint) the same ops.
+	pulling           sync.Mutex
 	syncing, again    bool
 	progress          replica.Progress
 	lastErr           error
@@ -145,8 +150,7 @@ func (w *Network) Addrs() []string { return w.host.Addrs() }
 func (w *Network) handle(s network.Stream) {
 	defer s.Close()
 	p := schema.CommitteeID(s.Conn().RemotePeer().String())
-	s.SetDeadline(time.Now().Add(w.opts.SyncTimeout))
-	if err := w.server.Serve(w.ctx, s, p); err != nil {
+	if err := w.server.Serve(w.ctx, idle(s, w.opts.SyncTimeout), p); err != nil {
 		w.logFailure("sync request failed", p, err)
 		s.Reset()
 	}
@@ -223,22 +227,24 @@ func (w *Network) schedule(p peer.ID) {
 
 // pull runs one sync from a connected peer.
 func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
-	ctx, cancel := context.WithTimeout(ctx, w.opts.SyncTimeout)
-	defer cancel()
-	s, err := w.host.Open(ctx, p, replica.ProtocolID)
+	w.mu.Lock()
+	ps := w.state(p)
+	w.mu.Unlock()
+	ps.pulling.Lock()
+	defer ps.pulling.Unlock()
+	openCtx, cancel := context.WithTimeout(ctx, w.opts.SyncTimeout)
+	s, err := w.host.Open(openCtx, p, replica.ProtocolID)
+	cancel()
 	if err != nil {
 		return replica.Stats{}, err
 	}
 	defer s.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		s.SetDeadline(dl)
-	}
 	c := &replica.Client{Store: w.st, Self: w.node.ID(), Progress: func(pr replica.Progress) {
 		w.mu.Lock()
 		w.state(p).progress = pr
 		w.mu.Unlock()
 	}}
-	st, err := c.Pull(ctx, s, schema.CommitteeID(p.String()))
+	st, err := c.Pull(ctx, idle(s, w.opts.SyncTimeout), schema.CommitteeID(p.String()))
 	w.mu.Lock()
 	w.state(p).bytesIn += uint64(st.Bytes)
 	w.mu.Unlock()
@@ -472,4 +478,23 @@ func (w *Network) Progress(p peer.ID) replica.Progress {
 		return ps.progress
 	}
 	return replica.Progress{}
+}
+
+// idleStream cuts a stream that stays silent too long: each read and write
+// pushes its deadline back.
+type idleStream struct {
+	network.Stream
+	limit time.Duration
+}
+
+func idle(s network.Stream, limit time.Duration) *idleStream { return &idleStream{Stream: s, limit: limit} }
+
+func (s *idleStream) Read(p []byte) (int, error) {
+	s.Stream.SetReadDeadline(time.Now().Add(s.limit))
+	return s.Stream.Read(p)
+}
+
+func (s *idleStream) Write(p []byte) (int, error) {
+	s.Stream.SetWriteDeadline(time.Now().Add(s.limit))
+	return s.Stream.Write(p)
 }
