@@ -71,7 +71,10 @@ func Open(path string, opts Options) (*Store, error) {
 		WithSyncWrites(opts.SyncWrites).
 		WithDetectConflicts(false).
 		WithNumVersionsToKeep(1).
-		WithMetricsEnabled(false)
+		WithMetricsEnabled(false).
+		// Table indexes and bloom filters live in a bounded cache rather
+		// than all in memory: a node's RSS stays flat as its store grows.
+		WithIndexCacheSize(64 << 20)
 	if opts.InMemory {
 		bo = bo.WithInMemory(true).WithDir("").WithValueDir("").WithMemTableSize(8 << 20).WithBlockCacheSize(1 << 20)
 	} else if err := os.MkdirAll(path, 0o700); err != nil {
