@@ -487,7 +487,9 @@ type idleStream struct {
 	limit time.Duration
 }
 
-func idle(s network.Stream, limit time.Duration) *idleStream { return &idleStream{Stream: s, limit: limit} }
+func idle(s network.Stream, limit time.Duration) *idleStream {
+	return &idleStream{Stream: s, limit: limit}
+}
 
 func (s *idleStream) Read(p []byte) (int, error) {
 	s.Stream.SetReadDeadline(time.Now().Add(s.limit))
