@@ -31,11 +31,16 @@ type Stats struct {
 	BundleErrors int // imports that reported damage or rejections
 
 	Restarts   int
+	Revoked    int // cells revoked
+	Refusals   int // pulls a server refused: the client was revoked
 	HealRounds int // sync rounds after healing, until nothing changed
 
 	// At the end, over every node: ops waiting for deps (forged ones
 	// waiting for forged ones), and ops rejected.
 	Parked, Quarantined int
+	// Stranded counts ops valid in the naive model that never reached
+	// their ledger's home (see Config.AllowStranded).
+	Stranded int
 
 	Elapsed time.Duration
 }
@@ -43,12 +48,12 @@ type Stats struct {
 func (s Stats) String() string {
 	return fmt.Sprintf("seed %d: %d nodes, %d ledgers, %d ops (%d workflow steps, %d declined, %d refused, %d forged, %d skipped), "+
 		"%d syncs (%d cut, %d ledgers fetched), %d ops transferred (%.1f MB), "+
-		"%d bundles (%d lost, %d ops, %d damaged or partly rejected), %d restarts, healed in %d rounds, "+
-		"%d parked and %d quarantined at the end, %v",
+		"%d bundles (%d lost, %d ops, %d damaged or partly rejected), %d restarts, %d revoked (%d refused syncs), healed in %d rounds, "+
+		"%d parked and %d quarantined at the end, %d stranded, %v",
 		s.Seed, s.Nodes, s.Ledgers, s.Ops, s.Workflow, s.Declined, s.Refused, s.Forged, s.Skipped,
 		s.Syncs, s.Cut, s.Fetched, s.Transferred, float64(s.Bytes)/1e6,
-		s.Bundles, s.BundlesLost, s.BundleOps, s.BundleErrors, s.Restarts, s.HealRounds,
-		s.Parked, s.Quarantined, s.Elapsed.Round(time.Millisecond))
+		s.Bundles, s.BundlesLost, s.BundleOps, s.BundleErrors, s.Restarts, s.Revoked, s.Refusals, s.HealRounds,
+		s.Parked, s.Quarantined, s.Stranded, s.Elapsed.Round(time.Millisecond))
 }
 
 // Run plays cfg.Rounds rounds, then heals every link and syncs until
@@ -83,6 +88,11 @@ func (w *Network) step() error {
 	for range w.cfg.Writes {
 		w.clock += w.rng.Int64N(5_000)
 		if err := w.write(); err != nil {
+			return err
+		}
+	}
+	if w.cfg.Rounds > 0 && w.rng.IntN(w.cfg.Rounds) < w.cfg.Revocations {
+		if err := w.revoke(); err != nil {
 			return err
 		}
 	}
@@ -144,7 +154,7 @@ func (w *Network) syncs() error {
 		if w.rng.Float64() < w.cfg.CutRate {
 			cut = 1 + w.rng.Int64N(16<<10)
 		}
-		if _, err := w.pull(w.sites[p.client], w.sites[p.server], cut); err != nil && !errors.Is(err, errCut) {
+		if _, err := w.pull(w.sites[p.client], w.sites[p.server], cut); err != nil && !errors.Is(err, errCut) && !errors.Is(err, errRefused) {
 			return err
 		}
 	}
@@ -170,7 +180,7 @@ func (w *Network) heal() error {
 		}
 		w.rng.Shuffle(len(pulls), func(i, j int) { pulls[i], pulls[j] = pulls[j], pulls[i] })
 		for _, p := range pulls {
-			if _, err := w.pull(w.sites[p.client], w.sites[p.server], 0); err != nil {
+			if _, err := w.pull(w.sites[p.client], w.sites[p.server], 0); err != nil && !errors.Is(err, errRefused) {
 				return err
 			}
 		}

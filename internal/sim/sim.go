@@ -50,6 +50,15 @@ type Config struct {
 	// Bundles is how many offline bundles are exported in a round; each is
 	// carried for 0 to 3 rounds, sometimes lost or cut short.
 	Bundles int
+	// Revocations is how many cells their parents revoke during the run.
+	Revocations int
+	// AllowStranded lets Check pass a ledger some of whose ops, valid in
+	// the naive model, never reached its home node (a committee whose stake
+	// ended wrote them concurrently with the op that ended it, and no
+	// stakeholder will take them from it): its stakeholders are then
+	// compared with each other only, and the ops counted in
+	// Stats.Stranded.
+	AllowStranded bool
 
 	// Logf, if not nil, receives progress lines.
 	Logf func(format string, args ...any)
@@ -83,6 +92,7 @@ func DefaultConfig(seed uint64) Config {
 		CutRate:       DefaultCutRate,
 		ExtraLinks:    DefaultNodes / 20,
 		Bundles:       2,
+		Revocations:   2,
 	}
 }
 
@@ -91,8 +101,8 @@ func (c *Config) validate() error {
 	if c.Nodes < 2 {
 		errs = append(errs, fmt.Errorf("nodes is %d: want 2 or more", c.Nodes))
 	}
-	if c.Rounds < 0 || c.Writes < 0 || c.ExtraLinks < 0 || c.Bundles < 0 || c.DiskNodes < 0 {
-		errs = append(errs, errors.New("rounds, writes, extra links, bundles and disk nodes must not be negative"))
+	if c.Rounds < 0 || c.Writes < 0 || c.ExtraLinks < 0 || c.Bundles < 0 || c.DiskNodes < 0 || c.Revocations < 0 {
+		errs = append(errs, errors.New("rounds, writes, extra links, bundles, revocations and disk nodes must not be negative"))
 	}
 	if c.DiskNodes > 0 && c.Dir == "" {
 		errs = append(errs, errors.New("disk nodes need a directory (Config.Dir)"))
@@ -127,7 +137,9 @@ type Network struct {
 	root     schema.CommitteeID
 
 	charters []*schema.Decoded
-	dir      *crdt.Directory // the directory every node starts with
+	dirOps   []*schema.Decoded // charters, then revocations
+	dir      *crdt.Directory   // the directory folded from dirOps
+	revoked  map[int]bool      // committees revoked during the run
 
 	clock int64 // simulated time, ms since the Unix epoch
 	round int
@@ -200,6 +212,7 @@ func New(cfg Config) (*Network, error) {
 		served:     map[[2]int]uint64{},
 		sentBundle: map[[2]int]uint64{},
 		paired:     map[[2]int]bool{},
+		revoked:    map[int]bool{},
 	}
 	w.stats.Seed = cfg.Seed
 	for i, c := range tree.Committees {
@@ -222,7 +235,8 @@ func New(cfg Config) (*Network, error) {
 		w.children[s.parent] = append(w.children[s.parent], s.idx)
 	}
 	w.charters = charters(tree, w.sites, start.UnixMilli()-24*3600*1000)
-	w.dir, _ = crdt.RebuildDirectory(w.root, w.charters)
+	w.dirOps = append([]*schema.Decoded(nil), w.charters...)
+	w.dir, _ = crdt.RebuildDirectory(w.root, w.dirOps)
 	if got := len(w.dir.Committees()); got != len(w.sites) {
 		return nil, fmt.Errorf("sim: the directory holds %d committees, want %d", got, len(w.sites))
 	}

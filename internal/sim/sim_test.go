@@ -22,6 +22,9 @@ var (
 	flagRounds = flag.Int("sim.rounds", 0, "rounds before healing (0: 10, or 5 with -short)")
 	flagWrites = flag.Int("sim.writes", 0, "writes per round (0: half the number of nodes)")
 	flagDisk   = flag.Int("sim.disk", -1, "nodes with an on-disk store (-1: 3, or 1 with -short)")
+	flagHarsh  = flag.Bool("sim.harsh", false, "a harsher network: fewer syncs, more cut syncs, partitions, restarts, bundles and links off the tree")
+	flagLog    = flag.Bool("sim.log", false, "log the events of a run (declined steps, damaged bundles)")
+	flagStrand = flag.Bool("sim.stranded", false, "pass ledgers some of whose valid ops never reached home (see Config.AllowStranded)")
 )
 
 // config is the run of seed as the flags shape it.
@@ -46,14 +49,21 @@ func config(t *testing.T, seed uint64) Config {
 		cfg.Writes = *flagWrites
 	}
 	cfg.ExtraLinks = max(2, nodes/20)
+	if *flagHarsh {
+		cfg.SyncRate, cfg.CutRate, cfg.PartitionRate, cfg.RestartRate = 0.3, 0.2, 0.3, 0.1
+		cfg.Bundles, cfg.ExtraLinks = 8, max(2, nodes/5)
+	}
+	cfg.AllowStranded = *flagStrand
 	cfg.Dir = t.TempDir()
-	cfg.Logf = t.Logf
+	if *flagLog {
+		cfg.Logf = t.Logf
+	}
 	return cfg
 }
 
 func reproduce(cfg Config) string {
-	return fmt.Sprintf("reproduce with: go test ./internal/sim -run 'TestSimulationConverges' -v -sim.first=%d -sim.seeds=1 -sim.nodes=%d -sim.rounds=%d -sim.writes=%d -sim.disk=%d",
-		cfg.Seed, cfg.Nodes, cfg.Rounds, cfg.Writes, cfg.DiskNodes)
+	return fmt.Sprintf("reproduce with: go test ./internal/sim -run 'TestSimulationConverges' -v -sim.first=%d -sim.seeds=1 -sim.nodes=%d -sim.rounds=%d -sim.writes=%d -sim.disk=%d -sim.harsh=%v -sim.stranded=%v",
+		cfg.Seed, cfg.Nodes, cfg.Rounds, cfg.Writes, cfg.DiskNodes, *flagHarsh, cfg.AllowStranded)
 }
 
 // TestSimulationConverges runs networks of a few hundred committee nodes
@@ -82,7 +92,7 @@ func TestSimulationConverges(t *testing.T) {
 			}
 			defer func() {
 				w.Close()
-				debug.FreeOSMemory() // the next network's stores start from pages never touched
+				debug.FreeOSMemory() // give the stores' memory back between networks
 			}()
 			setup := time.Since(t0)
 			limitGarbage()

@@ -20,6 +20,9 @@ const syncTimeout = 2 * time.Minute
 // errCut is what a cut connection returns to the client.
 var errCut = errors.New("connection cut")
 
+// errRefused: the server refused a revoked client.
+var errRefused = errors.New("sync refused")
+
 // cutConn delivers at most left bytes to the reader, then fails: the
 // connection dropped in the middle of a sync.
 type cutConn struct {
@@ -42,7 +45,8 @@ func (c *cutConn) Read(p []byte) (int, error) {
 // pull runs one sync: client pulls from server over an in-memory pipe,
 // through the real replica client and server. cutAfter > 0 cuts the
 // connection after that many bytes reached the client. A cut sync returns
-// errCut.
+// errCut, and one the server refused because it knows the client is
+// revoked errRefused.
 func (w *Network) pull(client, server *site, cutAfter int64) (replica.Stats, error) {
 	if err := w.joined(client, server); err != nil {
 		return replica.Stats{}, err
@@ -79,6 +83,10 @@ func (w *Network) pull(client, server *site, cutAfter int64) (replica.Stats, err
 	if cutAfter > 0 && cc.left <= 0 && err != nil {
 		w.stats.Cut++
 		return st, errCut
+	}
+	if err != nil && refuses(server, client) {
+		w.stats.Refusals++
+		return st, errRefused
 	}
 	if err != nil {
 		return st, fmt.Errorf("sim: %s pulling from %s: %w", client, server, err)

@@ -72,6 +72,9 @@ func (w *Network) actor(id schema.LedgerID, ok func(*site, *crdt.Ledger) bool) (
 	}
 	for k := range cands {
 		s := w.sites[cands[(first+k)%len(cands)]]
+		if knowsRevoked(s) {
+			continue
+		}
 		if l, err := s.st.Ledger(id); err == nil && ok(s, l) {
 			return s, l
 		}
@@ -139,6 +142,10 @@ func namedBy(body any) []schema.CommitteeID {
 func (w *Network) create() error {
 	m := w.members[w.rng.IntN(len(w.members))]
 	home := w.sites[m.Home]
+	if w.revoked[home.idx] {
+		w.stats.Skipped++
+		return nil
+	}
 	s := home
 	if w.rng.IntN(5) == 0 {
 		s = w.sites[home.chain[w.rng.IntN(len(home.chain))]]
@@ -269,6 +276,10 @@ func (w *Network) refused() error {
 		}
 	}
 	home := w.sites[w.homes[w.rng.IntN(len(w.homes))]]
+	if w.revoked[home.idx] {
+		w.stats.Skipped++
+		return nil
+	}
 	s := w.outsider(home.idx)
 	seq := s.st.Seq()
 	m := w.members[w.rng.IntN(len(w.members))]
