@@ -68,6 +68,14 @@ func (a *app) needDir() error {
 	return nil
 }
 
+// openDir opens the data directory named by --dir (key and config only).
+func (a *app) openDir() (*datadir.Dir, error) {
+	if err := a.needDir(); err != nil {
+		return nil, err
+	}
+	return datadir.Open(a.dir)
+}
+
 // session is an opened node for one command, or the daemon's.
 type session struct {
 	dir   *datadir.Dir
@@ -81,10 +89,7 @@ func (s *session) Close() error { return s.store.Close() }
 
 // open opens the node in --dir.
 func (a *app) open() (*session, error) {
-	if err := a.needDir(); err != nil {
-		return nil, err
-	}
-	d, err := datadir.Open(a.dir)
+	d, err := a.openDir()
 	if err != nil {
 		return nil, err
 	}

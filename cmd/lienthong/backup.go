@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"lienthong/internal/datadir"
 	"lienthong/internal/store"
 )
 
@@ -43,10 +42,7 @@ func (a *app) restoreCmd() *cobra.Command {
 		Short: "Restore the store of an initialised node from a backup (the node must not be running)",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.needDir(); err != nil {
-				return err
-			}
-			d, err := datadir.Open(a.dir)
+			d, err := a.openDir()
 			if err != nil {
 				return err
 			}

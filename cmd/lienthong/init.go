@@ -79,10 +79,7 @@ func (a *app) idCmd() *cobra.Command {
 		Short: "Print this committee's ID",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.needDir(); err != nil {
-				return err
-			}
-			d, err := datadir.Open(a.dir)
+			d, err := a.openDir()
 			if err != nil {
 				return err
 			}

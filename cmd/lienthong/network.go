@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"lienthong/crdt"
-	"lienthong/internal/datadir"
 	"lienthong/internal/store"
 	"lienthong/node"
 	"lienthong/schema"
@@ -170,10 +169,7 @@ func (a *app) tokenCmd() *cobra.Command {
 		Short: "Print the operator's API token",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.needDir(); err != nil {
-				return err
-			}
-			d, err := datadir.Open(a.dir)
+			d, err := a.openDir()
 			if err != nil {
 				return err
 			}
@@ -240,10 +236,7 @@ func (a *app) joinCmd() *cobra.Command {
 		Short: "Join the network with the join file from the parent committee",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.needDir(); err != nil {
-				return err
-			}
-			d, err := datadir.Open(a.dir)
+			d, err := a.openDir()
 			if err != nil {
 				return err
 			}
