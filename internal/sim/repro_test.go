@@ -338,7 +338,6 @@ func TestNewStakeholderGetsOpsSkippedBeforeItWasOne(t *testing.T) {
 // makes it valid again. A store holding these four ops must have the state
 // of their fold, whatever the order they came in.
 func TestRejectedOpIsJudgedAgainWhenAnEarlierOpArrives(t *testing.T) {
-	t.Skip("known gap: a quarantined op is judged again only when its own ledger is folded again out of order; an in-order op that makes it valid does not trigger that")
 	tr := testkit.NewTree(schema.MakeHLC(start.UnixMilli()-86_400_000, 0))
 	base := schema.MakeHLC(start.UnixMilli(), 0)
 	sign := func(by *schema.Signer, id schema.LedgerID, hlc schema.HLC, deps []schema.OpID, k schema.Kind, body schema.Body) *schema.Decoded {

@@ -90,6 +90,8 @@ type batch struct {
 	// batch (woken from parking, accepted again after quarantine): the
 	// feed keeps where an op came from, so it is not sent back there.
 	origins map[schema.OpID][8]byte
+	// noQuar holds ledgers found without quarantined ops in this batch.
+	noQuar map[schema.LedgerID]bool
 }
 
 func (s *Store) newBatch(origin string) *batch {
@@ -174,6 +176,11 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 	case err == nil:
 		b.accept(d)
 		b.stats.Applied++
+		if b.quarantinedAfter(d.Op.Ledger, crdt.KeyOf(d)) {
+			// The op changes the state before ops rejected earlier: judge
+			// them again, as a fold of every op would.
+			b.rebuild(d.Op.Ledger, nil)
+		}
 		if d.Op.Ledger.IsDirectory() {
 			b.reevaluate(d)
 		}
@@ -231,8 +238,54 @@ func (b *batch) quarantine(d *schema.Decoded, rej *crdt.RejectError) {
 	raw, err := schema.Marshal(&q)
 	b.fail(err)
 	b.set(quarKey(d.ID), raw)
-	b.set(quarLedgerKey(d.Op.Ledger, d.ID), nil)
+	b.set(quarLedgerKey(d.Op.Ledger, d.ID), quarLedgerValue(d.Op.HLC))
+	delete(b.noQuar, d.Op.Ledger)
 	b.stats.Rejected++
+}
+
+// quarLedgerValue is the value of a qx/ key: the op's clock, so that the
+// quarantined ops of a ledger can be placed in fold order without reading
+// them.
+func quarLedgerValue(hlc schema.HLC) []byte {
+	var v [8]byte
+	binary.BigEndian.PutUint64(v[:], uint64(hlc))
+	return v[:]
+}
+
+// quarantinedAfter reports whether ledger id has quarantined ops that sort
+// after fold key k: an op applied at k changes the state before them, so
+// their verdicts may change. One prefix probe, none when this batch found
+// the ledger without quarantined ops already.
+func (b *batch) quarantinedAfter(id schema.LedgerID, k crdt.Key) bool {
+	if b.noQuar[id] {
+		return false
+	}
+	prefix := quarLedgerPrefix(id)
+	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	found := false
+	for it.Rewind(); it.Valid(); it.Next() {
+		found = true
+		item := it.Item()
+		q := crdt.Key{HLC: schema.HLC(^uint64(0))} // no clock recorded: assume after
+		copy(q.ID[:], item.Key()[len(prefix):])
+		b.fail(item.Value(func(v []byte) error {
+			if len(v) == 8 {
+				q.HLC = schema.HLC(binary.BigEndian.Uint64(v))
+			}
+			return nil
+		}))
+		if k.Less(q) {
+			return true
+		}
+	}
+	if !found {
+		if b.noQuar == nil {
+			b.noQuar = map[schema.LedgerID]bool{}
+		}
+		b.noQuar[id] = true
+	}
+	return false
 }
 
 func (b *batch) unquarantine(d *schema.Decoded) {
@@ -336,10 +389,17 @@ func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantine
 	prefix := quarLedgerPrefix(id)
 	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	var qids []schema.OpID
+	noClock := map[schema.OpID]bool{}
 	for it.Rewind(); it.Valid(); it.Next() {
 		var q schema.OpID
 		copy(q[:], it.Item().Key()[len(prefix):])
 		qids = append(qids, q)
+		b.fail(it.Item().Value(func(v []byte) error {
+			if len(v) != 8 {
+				noClock[q] = true
+			}
+			return nil
+		}))
 	}
 	it.Close()
 	for _, q := range qids {
@@ -356,6 +416,10 @@ func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantine
 		d, err := schema.DecodeStored(rec.Envelope)
 		if err != nil {
 			continue // malformed ops never become valid
+		}
+		if noClock[q] {
+			// Recorded without its clock: add it (see quarantinedAfter).
+			b.set(quarLedgerKey(id, q), quarLedgerValue(d.Op.HLC))
 		}
 		b.setOrigin(d.ID, OriginTag(rec.Origin))
 		quarantined = append(quarantined, d)
@@ -409,6 +473,7 @@ func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) crdt.Result {
 		wasAccepted[d.ID] = true
 	}
 	res := crdt.Result{Outcome: crdt.Applied}
+	var changed []*schema.Decoded // directory ops whose verdict changed
 	for _, d := range all {
 		_, now := newDAG.Get(d.ID)
 		was := wasAccepted[d.ID]
@@ -416,6 +481,7 @@ func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) crdt.Result {
 		case now && !was:
 			if d != extra {
 				b.unquarantine(d)
+				changed = append(changed, d)
 			} else {
 				b.stats.Applied++
 			}
@@ -423,6 +489,7 @@ func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) crdt.Result {
 		case !now && was:
 			b.del(opKey(d.ID))
 			b.quarantine(d, reasonFor(d, reasons))
+			changed = append(changed, d)
 		case !now && d == extra:
 			rej := reasonFor(d, reasons)
 			b.quarantine(d, rej)
@@ -431,9 +498,10 @@ func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) crdt.Result {
 	}
 	if extra != nil {
 		res.ID = extra.ID
-		if id.IsDirectory() {
-			b.reevaluate(extra)
-		}
+		changed = append(changed, extra)
+	}
+	if id.IsDirectory() && len(changed) > 0 {
+		b.reevaluate(changed...)
 	}
 	return res
 }
@@ -445,19 +513,27 @@ func reasonFor(d *schema.Decoded, reasons map[schema.OpID]*crdt.RejectError) *cr
 	return &crdt.RejectError{Op: d.ID, Kind: d.Op.Kind, Author: d.Op.Author, Err: crdt.ErrInvalid, Reason: "not accepted when the ledger was folded again"}
 }
 
-// reevaluate re-judges the member ledgers a directory op can affect: those
-// with ops by, or homed at, the committee it names or anyone below it, and
-// those with quarantined ops (a new charter may make them valid).
-func (b *batch) reevaluate(d *schema.Decoded) {
-	var subject schema.CommitteeID
-	switch body := d.Body.(type) {
-	case *schema.CharterBody:
-		subject = body.ID
-	case *schema.RevocationBody:
-		subject = body.ID
+// reevaluate re-judges the member ledgers directory ops can affect: those
+// with ops by, or homed at, the committees they name or anyone below them,
+// and those with quarantined ops (a new charter may make them valid).
+func (b *batch) reevaluate(ops ...*schema.Decoded) {
+	subjects := map[schema.CommitteeID]bool{}
+	for _, d := range ops {
+		switch body := d.Body.(type) {
+		case *schema.CharterBody:
+			subjects[body.ID] = true
+		case *schema.RevocationBody:
+			subjects[body.ID] = true
+		}
 	}
+	var under []schema.CommitteeID
+	for subject := range subjects {
+		under = append(under, b.dir.Subtree(subject)...)
+	}
+	slices.Sort(under)
+	under = slices.Compact(under)
 	targets := map[schema.LedgerID]bool{}
-	for _, c := range b.dir.Subtree(subject) {
+	for _, c := range under {
 		for _, index := range []string{IndexAuthor, IndexHome} {
 			prefix := indexPrefix(index, string(c))
 			it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})

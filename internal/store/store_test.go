@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"lienthong/crdt"
@@ -173,5 +174,38 @@ func TestOpensAfterCrashLeavesEmptyLog(t *testing.T) {
 	defer s.Close()
 	if s.StateHash() != want {
 		t.Fatal("state changed")
+	}
+}
+
+// TestRejectedCharterIsJudgedAgain: a charter rejected because its parent
+// had none yet becomes valid when the parent's charter arrives, though that
+// charter sorts after every directory op held; so does a member ledger the
+// new committee opened, rejected with it.
+func TestRejectedCharterIsJudgedAgain(t *testing.T) {
+	tree := testkit.NewTree(100)
+	s := openMem(t, tree.Root.ID())
+	if _, _, err := s.Ingest(envelopes(tree.Charters), "peer"); err != nil {
+		t.Fatal(err)
+	}
+	ward, group := testkit.Signer("ward"), testkit.Signer("group")
+	wardCharter := testkit.Sign(tree.Commune, testkit.Op(tree.Commune, schema.DirectoryLedger, 200, tree.Heads(),
+		&schema.CharterBody{ID: ward.ID(), Name: "Chi bộ Khu phố 2", Level: "cell", Parent: tree.Commune.ID(), Kind: schema.CommitteeResidential, IssuedAt: "2025-08-01"}))
+	groupCharter := testkit.Sign(ward, testkit.Op(ward, schema.DirectoryLedger, 300, tree.Heads(),
+		&schema.CharterBody{ID: group.ID(), Name: "Tổ đảng 1", Level: "cell", Parent: ward.ID(), Kind: schema.CommitteeResidential, IssuedAt: "2025-08-02"}))
+	id := schema.LedgerID{7}
+	create := testkit.Sign(group, testkit.Op(group, id, 400, nil, &schema.MemberCreateBody{Home: group.ID(), Fields: map[string]string{"name": "Lê Văn Bình"}}))
+	for _, batch := range [][]*schema.Decoded{{groupCharter, create}, {wardCharter}} {
+		if _, _, err := s.Ingest(envelopes(batch), "peer"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := &testkit.History{Tree: tree, Dir: append(slices.Clone(tree.Charters), wardCharter, groupCharter), Members: []*schema.Decoded{create}}
+	ledgers, dir := h.Expected()
+	if _, ok := dir.Current(group.ID()); !ok || len(ledgers) != 1 {
+		t.Fatal("the fold rejects the ops; the test no longer shows what it should")
+	}
+	if got, want := s.StateHash(), testkit.StoreHash(ledgers, dir); got != want {
+		_, q, _, _ := s.Counts()
+		t.Fatalf("state hash %s, want that of the fold %s (%d ops quarantined)", got, want, q)
 	}
 }
