@@ -1,6 +1,7 @@
 package crdt_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"testing"
@@ -220,6 +221,13 @@ func TestFoldIsIndependentOfOrder(t *testing.T) {
 			raw2, _ := back.Encode()
 			if string(raw) != string(raw2) {
 				t.Fatalf("seed %d: state does not round-trip through its encoding", seed)
+			}
+			// Every field, history entry and op reference comes back, not
+			// only the same bytes.
+			j1, _ := json.Marshal(l)
+			j2, _ := json.Marshal(back)
+			if string(j1) != string(j2) {
+				t.Fatalf("seed %d: decoded state differs:\n%s\n%s", seed, j1, j2)
 			}
 		}
 	}

@@ -14,18 +14,26 @@ func (h Hash) String() string { return fmt.Sprintf("%x", h[:]) }
 
 // Encode returns the canonical bytes of a ledger state: what is stored and
 // hashed.
-func (l *Ledger) Encode() ([]byte, error) { return schema.Marshal(l) }
+// (see encoding.go for its form).
+func (l *Ledger) Encode() ([]byte, error) {
+	w, err := l.wire()
+	if err != nil {
+		return nil, err
+	}
+	return schema.Marshal(w)
+}
 
 // DecodeLedger decodes stored ledger state.
 func DecodeLedger(b []byte) (*Ledger, error) {
-	var l Ledger
-	if err := schema.UnmarshalState(b, &l); err != nil {
+	var w wireLedger
+	if err := schema.UnmarshalState(b, &w); err != nil {
 		return nil, fmt.Errorf("decoding ledger state: %w", err)
 	}
-	if l.Fields == nil {
-		l.Fields = map[string]Register{}
+	l, err := w.ledger()
+	if err != nil {
+		return nil, fmt.Errorf("decoding ledger state: %w", err)
 	}
-	return &l, nil
+	return l, nil
 }
 
 // Encode returns the canonical bytes of the directory state.

@@ -85,24 +85,130 @@ const importChunk = 2000
 // Import creates or updates members in bulk: ops are signed in batches (one
 // signature per batch) and committed a chunk per transaction. progress, if
 // not nil, is called after each chunk with the count done.
+//
+// Chunks of new members are built and signed while the chunk before them
+// commits. A chunk that updates members is built when everything before it
+// has committed, from the state as it then stands.
 func (n *Node) Import(in []MemberInput, progress func(done int)) (ImportStats, error) {
 	start := n.opts.Now()
 	var st ImportStats
-	for lo := 0; lo < len(in); lo += importChunk {
-		chunk := in[lo:min(lo+importChunk, len(in))]
-		c, u, f, err := n.importChunk(chunk)
-		st.Created += c
-		st.Updated += u
-		st.Foreign += f
+	type job struct {
+		lo, hi int
+		ds     []*schema.Decoded // nil: build when its turn comes
+		err    error
+	}
+	jobs := make(chan job, 1)
+	quit := make(chan struct{})
+	defer close(quit)
+	go func() {
+		defer close(jobs)
+		for lo := 0; lo < len(in); lo += importChunk {
+			j := job{lo: lo, hi: min(lo+importChunk, len(in))}
+			if onlyNew(in[j.lo:j.hi]) {
+				j.ds, j.err = n.prepareCreates(in[j.lo:j.hi])
+			}
+			select {
+			case jobs <- j:
+			case <-quit:
+				return
+			}
+			if j.err != nil {
+				return
+			}
+		}
+	}()
+	for j := range jobs {
+		err := j.err
+		if err == nil && j.ds != nil {
+			err = n.applyImported(j.ds)
+			if err == nil {
+				st.Created += len(j.ds)
+			}
+		} else if err == nil {
+			var c, u, f int
+			c, u, f, err = n.importChunk(in[j.lo:j.hi])
+			st.Created += c
+			st.Updated += u
+			st.Foreign += f
+		}
 		if err != nil {
-			return st, fmt.Errorf("importing rows %d to %d: %w", lo+1, lo+len(chunk), err)
+			return st, fmt.Errorf("importing rows %d to %d: %w", j.lo+1, j.hi, err)
 		}
 		if progress != nil {
-			progress(lo + len(chunk))
+			progress(j.hi)
 		}
 	}
 	st.Elapsed = n.opts.Now().Sub(start)
 	return st, nil
+}
+
+// onlyNew reports whether every row of chunk creates a member.
+func onlyNew(chunk []MemberInput) bool {
+	for _, m := range chunk {
+		if m.ID != (schema.LedgerID{}) {
+			return false
+		}
+	}
+	return true
+}
+
+// prepareCreates builds and signs the create ops of new members. Only IDs
+// and clocks are taken under the node's lock; a create reads no state.
+func (n *Node) prepareCreates(chunk []MemberInput) ([]*schema.Decoded, error) {
+	ops := make([]*schema.Op, len(chunk))
+	bodies := make([]schema.Body, len(chunk))
+	for i, m := range chunk {
+		home := m.Home
+		if home == "" {
+			home = n.ID()
+		}
+		b := &schema.MemberCreateBody{Home: home, Fields: m.Fields}
+		if err := b.Validate(); err != nil {
+			return nil, err
+		}
+		raw, err := schema.Marshal(b)
+		if err != nil {
+			return nil, err
+		}
+		ops[i] = &schema.Op{Author: n.ID(), Kind: schema.KindMemberCreate, Body: raw}
+		bodies[i] = b
+	}
+	n.mu.Lock()
+	for _, op := range ops {
+		id, err := n.NewLedgerID()
+		if err != nil {
+			n.mu.Unlock()
+			return nil, err
+		}
+		op.Ledger, op.HLC = id, n.nextHLC()
+	}
+	n.mu.Unlock()
+	return n.signImported(ops, bodies)
+}
+
+func (n *Node) signImported(ops []*schema.Op, bodies []schema.Body) ([]*schema.Decoded, error) {
+	envs, ids, err := n.signer.SignBatch(ops)
+	if err != nil {
+		return nil, err
+	}
+	ds := make([]*schema.Decoded, len(envs))
+	for i, env := range envs {
+		ds[i] = &schema.Decoded{ID: ids[i], Op: *ops[i], Envelope: env, Body: bodies[i]}
+	}
+	return ds, nil
+}
+
+func (n *Node) applyImported(ds []*schema.Decoded) error {
+	res, _, err := n.store.Apply(ds, "import", true)
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		if r.Outcome != crdt.Applied {
+			return fmt.Errorf("op %s not applied: %v", r.ID.Short(), r.Err)
+		}
+	}
+	return nil
 }
 
 func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, err error) {
@@ -156,22 +262,12 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, 
 		ops, bodies = append(ops, op), append(bodies, b)
 		updated++
 	}
-	envs, ids, err := n.signer.SignBatch(ops)
+	ds, err := n.signImported(ops, bodies)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	ds := make([]*schema.Decoded, len(envs))
-	for i, env := range envs {
-		ds[i] = &schema.Decoded{ID: ids[i], Op: *ops[i], Envelope: env, Body: bodies[i]}
-	}
-	res, _, err := n.store.Apply(ds, "import", true)
-	if err != nil {
+	if err := n.applyImported(ds); err != nil {
 		return 0, 0, 0, err
-	}
-	for _, r := range res {
-		if r.Outcome != crdt.Applied {
-			return 0, 0, 0, fmt.Errorf("op %s not applied: %v", r.ID.Short(), r.Err)
-		}
 	}
 	return created, updated, foreign, nil
 }

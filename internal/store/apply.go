@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -90,8 +92,9 @@ type batch struct {
 	// batch (woken from parking, accepted again after quarantine): the
 	// feed keeps where an op came from, so it is not sent back there.
 	origins map[schema.OpID][8]byte
-	// noQuar holds ledgers found without quarantined ops in this batch.
-	noQuar map[schema.LedgerID]bool
+	// quarDelta counts the quarantined ops this batch adds (or, negative,
+	// releases) per ledger; Store.quarantined takes it at commit.
+	quarDelta map[schema.LedgerID]int
 }
 
 func (s *Store) newBatch(origin string) *batch {
@@ -239,7 +242,7 @@ func (b *batch) quarantine(d *schema.Decoded, rej *crdt.RejectError) {
 	b.fail(err)
 	b.set(quarKey(d.ID), raw)
 	b.set(quarLedgerKey(d.Op.Ledger, d.ID), quarLedgerValue(d.Op.HLC))
-	delete(b.noQuar, d.Op.Ledger)
+	b.countQuarantined(d.Op.Ledger, 1)
 	b.stats.Rejected++
 }
 
@@ -254,18 +257,15 @@ func quarLedgerValue(hlc schema.HLC) []byte {
 
 // quarantinedAfter reports whether ledger id has quarantined ops that sort
 // after fold key k: an op applied at k changes the state before them, so
-// their verdicts may change. One prefix probe, none when this batch found
-// the ledger without quarantined ops already.
+// their verdicts may change. No I/O for a ledger without quarantined ops.
 func (b *batch) quarantinedAfter(id schema.LedgerID, k crdt.Key) bool {
-	if b.noQuar[id] {
+	if !b.hasQuarantined(id) {
 		return false
 	}
 	prefix := quarLedgerPrefix(id)
 	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	defer it.Close()
-	found := false
 	for it.Rewind(); it.Valid(); it.Next() {
-		found = true
 		item := it.Item()
 		q := crdt.Key{HLC: schema.HLC(^uint64(0))} // no clock recorded: assume after
 		copy(q.ID[:], item.Key()[len(prefix):])
@@ -279,18 +279,28 @@ func (b *batch) quarantinedAfter(id schema.LedgerID, k crdt.Key) bool {
 			return true
 		}
 	}
-	if !found {
-		if b.noQuar == nil {
-			b.noQuar = map[schema.LedgerID]bool{}
-		}
-		b.noQuar[id] = true
-	}
 	return false
+}
+
+// hasQuarantined reports whether ledger id has quarantined ops, from the
+// store's count and this batch's changes to it. (An iterator over a write
+// transaction sorts the batch's pending writes: probing every ledger that
+// way would cost a bulk batch time quadratic in its size.)
+func (b *batch) hasQuarantined(id schema.LedgerID) bool {
+	return b.s.quarantined[id]+b.quarDelta[id] > 0
+}
+
+func (b *batch) countQuarantined(id schema.LedgerID, n int) {
+	if b.quarDelta == nil {
+		b.quarDelta = map[schema.LedgerID]int{}
+	}
+	b.quarDelta[id] += n
 }
 
 func (b *batch) unquarantine(d *schema.Decoded) {
 	b.del(quarKey(d.ID))
 	b.del(quarLedgerKey(d.Op.Ledger, d.ID))
+	b.countQuarantined(d.Op.Ledger, -1)
 }
 
 // maxWaitingDeps bounds the missing deps a store waits for, and so the ops
@@ -385,6 +395,9 @@ func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantine
 			return
 		}
 		accepted = append(accepted, d)
+	}
+	if !b.hasQuarantined(id) {
+		return accepted, nil
 	}
 	prefix := quarLedgerPrefix(id)
 	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
@@ -548,15 +561,16 @@ func (b *batch) reevaluate(ops ...*schema.Decoded) {
 	for id := range b.ledgers { // indexes of this batch are written at commit
 		targets[id] = true
 	}
-	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: pQuarLedger})
-	for it.Rewind(); it.Valid(); it.Next() {
-		var id schema.LedgerID
-		copy(id[:], it.Item().Key()[len(pQuarLedger):])
-		if !id.IsDirectory() {
+	for id := range b.s.quarantined {
+		if !id.IsDirectory() && b.hasQuarantined(id) {
 			targets[id] = true
 		}
 	}
-	it.Close()
+	for id := range b.quarDelta {
+		if !id.IsDirectory() && b.hasQuarantined(id) {
+			targets[id] = true
+		}
+	}
 	ids := make([]schema.LedgerID, 0, len(targets))
 	for id := range targets {
 		ids = append(ids, id)
@@ -587,15 +601,16 @@ func (b *batch) commit() error {
 		b.txn.Discard()
 		return b.err
 	}
+	encoded, err := b.encodeDirty()
+	if err != nil {
+		b.txn.Discard()
+		return err
+	}
 	for id, e := range b.ledgers {
 		if !e.dirty {
 			continue
 		}
-		raw, err := e.l.Encode()
-		if err != nil {
-			b.txn.Discard()
-			return err
-		}
+		raw := encoded[id]
 		if e.had {
 			b.hash = b.hash.Xor(e.oldHash)
 		}
@@ -644,6 +659,13 @@ func (b *batch) commit() error {
 	if err := b.txn.Commit(); err != nil {
 		return fmt.Errorf("committing ops: %w", err)
 	}
+	for id, n := range b.quarDelta {
+		if c := b.s.quarantined[id] + n; c > 0 {
+			b.s.quarantined[id] = c
+		} else {
+			delete(b.s.quarantined, id)
+		}
+	}
 	changed := b.seq != b.s.seq || b.dirty
 	b.s.seq, b.s.hash = b.seq, b.hash
 	if b.dirty {
@@ -653,6 +675,52 @@ func (b *batch) commit() error {
 		b.s.signal(b.dirty)
 	}
 	return nil
+}
+
+// encodeDirty encodes the changed ledger states, on every core when there
+// are many (a bulk import or a catch-up changes thousands per batch).
+func (b *batch) encodeDirty() (map[schema.LedgerID][]byte, error) {
+	var dirty []*crdt.Ledger
+	for _, e := range b.ledgers {
+		if e.dirty {
+			dirty = append(dirty, e.l)
+		}
+	}
+	raws := make([][]byte, len(dirty))
+	errs := make([]error, len(dirty))
+	parallel(len(dirty), func(i int) { raws[i], errs[i] = dirty[i].Encode() })
+	out := make(map[schema.LedgerID][]byte, len(dirty))
+	for i, l := range dirty {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("encoding ledger %s: %w", l.ID, errs[i])
+		}
+		out[l.ID] = raws[i]
+	}
+	return out, nil
+}
+
+// parallel calls f(0) … f(n-1), spread over GOMAXPROCS goroutines when n is
+// large enough to be worth it.
+func parallel(n int, f func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 64 || workers == 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	per := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += per {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		}(lo, min(lo+per, n))
+	}
+	wg.Wait()
 }
 
 func containsKey(keys [][]byte, k []byte) bool {

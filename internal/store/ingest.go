@@ -3,8 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"runtime"
-	"sync"
 
 	"lienthong/crdt"
 	"lienthong/schema"
@@ -54,37 +52,22 @@ func (s *Store) IngestScoped(envs [][]byte, origin string, scope schema.Committe
 // decodeAll decodes and verifies in parallel; failures go to results.
 func (s *Store) decodeAll(envs [][]byte, results []crdt.Result) []*schema.Decoded {
 	out := make([]*schema.Decoded, len(envs))
-	work := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			d, err := schema.Decode(envs[i], s.verify)
-			if err != nil {
-				results[i] = crdt.Result{Outcome: crdt.Rejected, Err: err}
-				continue
-			}
-			out[i] = d
+	parallel(len(envs), func(i int) {
+		d, err := schema.Decode(envs[i], s.verify)
+		if err != nil {
+			results[i] = crdt.Result{Outcome: crdt.Rejected, Err: err}
+			return
 		}
-	}
-	workers := runtime.GOMAXPROCS(0)
-	if len(envs) < 64 || workers == 1 {
-		work(0, len(envs))
-		return out
-	}
-	var wg sync.WaitGroup
-	per := (len(envs) + workers - 1) / workers
-	for lo := 0; lo < len(envs); lo += per {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			work(lo, hi)
-		}(lo, min(lo+per, len(envs)))
-	}
-	wg.Wait()
+		out[i] = d
+	})
 	return out
 }
 
 // filterScope drops member ops of ledgers scope is not a stakeholder of,
 // judging a ledger by its stored state or, if that does not make scope a
-// stakeholder, by its state with these ops folded in.
+// stakeholder, by its state with these ops folded in. Of a ledger where
+// scope's stake ended, it keeps the ops that sort up to the end of that
+// stake (see crdt.StakeEnd).
 func (s *Store) filterScope(decoded []*schema.Decoded, results []crdt.Result, scope schema.CommitteeID) {
 	dir := s.Directory()
 	byLedger := map[schema.LedgerID][]int{}
@@ -120,8 +103,16 @@ func (s *Store) filterScope(decoded []*schema.Decoded, results []crdt.Result, sc
 			// park; a later fetch of the ledger brings the create.
 			continue
 		}
+		var end crdt.Key
+		had := false
+		if folded.Created() {
+			end, had, _ = crdt.StakeEnd(dir, folded, scope, func() ([]*schema.Decoded, error) { return ops, nil })
+		}
 		for _, i := range idx {
 			d := decoded[i]
+			if had && !end.Less(crdt.KeyOf(d)) {
+				continue // written while scope was a stakeholder
+			}
 			results[i] = crdt.Result{ID: d.ID, Ledger: id, Outcome: crdt.Rejected,
 				Err: fmt.Errorf("%w: this committee is not a stakeholder of member %s", ErrOutOfScope, id)}
 			decoded[i] = nil

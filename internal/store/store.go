@@ -51,6 +51,9 @@ type Store struct {
 	// waiting maps a missing dep to the parked ops that wait for it: a copy
 	// of the pw/ keys, so that applying an op needs no scan.
 	waiting map[schema.OpID][]schema.OpID
+	// quarantined counts the quarantined ops per ledger (the qx/ keys), so
+	// that applying an op need not probe the index for ledgers without.
+	quarantined map[schema.LedgerID]int
 
 	subsMu sync.Mutex
 	subs   []chan Change
@@ -146,18 +149,27 @@ func removeEmptyLogs(path string, log *slog.Logger) error {
 	return nil
 }
 
-// loadWaiting reads the parked-op index into memory.
+// loadWaiting reads the parked-op index and the count of quarantined ops per
+// ledger into memory.
 func (s *Store) loadWaiting() error {
 	s.waiting = map[schema.OpID][]schema.OpID{}
+	s.quarantined = map[schema.LedgerID]int{}
 	return s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: pWaiting})
-		defer it.Close()
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pWaiting, PrefetchValues: false})
 		for it.Rewind(); it.Valid(); it.Next() {
 			k := it.Item().Key()[len(pWaiting):]
 			var dep, id schema.OpID
 			copy(dep[:], k[:32])
 			copy(id[:], k[32:])
 			s.waiting[dep] = append(s.waiting[dep], id)
+		}
+		it.Close()
+		it = txn.NewIterator(badger.IteratorOptions{Prefix: pQuarLedger, PrefetchValues: false})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var id schema.LedgerID
+			copy(id[:], it.Item().Key()[len(pQuarLedger):])
+			s.quarantined[id]++
 		}
 		return nil
 	})
