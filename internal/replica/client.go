@@ -141,55 +141,125 @@ func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.Committ
 	return st, err
 }
 
+// frame is one batch as read and verified ahead of being applied.
+type frame struct {
+	b       Batch
+	n       int
+	decoded []*schema.Decoded
+	results []crdt.Result
+	err     error
+}
+
+// groupOps bounds the ops of consecutive batches applied together, in one
+// transaction.
+const groupOps = 4096
+
 // receive reads batches until Done, applying each and (for a pull) moving
-// the checkpoint after it.
+// the checkpoint with it. A reader reads and verifies the next batches
+// while the store applies the previous ones; batches that are waiting are
+// applied together.
 func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.CommitteeID, st *Stats, waiting map[schema.LedgerID]bool, pull bool) error {
+	frames := make(chan frame, 2)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(frames)
+		for {
+			var f frame
+			f.n, f.err = readFrame(r, &f.b)
+			switch {
+			case errors.Is(f.err, io.EOF):
+				f.err = fmt.Errorf("%w: %s closed the stream before the end of the sync", ErrProtocol, peer)
+			case f.err == nil && f.b.Err != "":
+				f.err = fmt.Errorf("%s refused: %s", peer, f.b.Err)
+			case f.err == nil && len(f.b.Ops) > 0:
+				f.decoded, f.results = c.Store.Verify(f.b.Ops)
+			}
+			select {
+			case frames <- f:
+			case <-stop:
+				return
+			}
+			if f.err != nil || f.b.Done {
+				return // the stream is the caller's again
+			}
+		}
+	}()
 	for {
-		if err := ctx.Err(); err != nil {
+		var f frame
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case f = <-frames:
+		}
+		group := []frame{f}
+		ops := len(f.b.Ops)
+	more:
+		for f.err == nil && !f.b.Done && ops < groupOps {
+			select {
+			case g := <-frames:
+				group = append(group, g)
+				ops += len(g.b.Ops)
+				f = g
+			default:
+				break more
+			}
+		}
+		done, err := c.applyGroup(group, peer, st, waiting, pull)
+		if err != nil || done {
 			return err
-		}
-		var b Batch
-		n, err := readFrame(r, &b)
-		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("%w: %s closed the stream before the end of the sync", ErrProtocol, peer)
-		}
-		if err != nil {
-			return err
-		}
-		st.Bytes += int64(n)
-		if b.Err != "" {
-			return fmt.Errorf("%s refused: %s", peer, b.Err)
-		}
-		if len(b.Ops) > 0 {
-			res, a, err := c.Store.IngestScoped(b.Ops, string(peer), c.Self)
-			if err != nil {
-				return err
-			}
-			st.Received += len(b.Ops)
-			st.add(res, a)
-			for _, x := range res {
-				if x.Outcome == crdt.Parked {
-					waiting[x.Ledger] = true
-				}
-			}
-		}
-		if pull && b.Next > st.To {
-			if err := c.Store.SetCheckpoint(string(peer), b.Next); err != nil {
-				return err
-			}
-			st.To = b.Next
-		}
-		if c.Progress != nil {
-			p := Progress{Peer: peer, Received: st.Received, Bytes: st.Bytes, Position: st.To, Head: b.Head}
-			if b.Head > st.To {
-				p.Remaining = b.Head - st.To
-			}
-			c.Progress(p)
-		}
-		if b.Done {
-			return nil
 		}
 	}
+}
+
+// applyGroup applies verified batches in one go and reports whether the
+// last one ended the answer.
+func (c *Client) applyGroup(group []frame, peer schema.CommitteeID, st *Stats, waiting map[schema.LedgerID]bool, pull bool) (bool, error) {
+	var decoded []*schema.Decoded
+	var results []crdt.Result
+	var failed error
+	last := group[len(group)-1]
+	for _, f := range group {
+		st.Bytes += int64(f.n)
+		if f.err != nil {
+			failed = f.err
+			break
+		}
+		decoded = append(decoded, f.decoded...)
+		results = append(results, f.results...)
+		last = f
+	}
+	var cp *store.Checkpoint
+	if pull && last.err == nil && last.b.Next > st.To {
+		cp = &store.Checkpoint{Peer: string(peer), Seq: last.b.Next}
+	}
+	if len(decoded) > 0 || cp != nil {
+		res, a, err := c.Store.ApplyVerified(decoded, results, string(peer), c.Self, cp)
+		if err != nil {
+			return false, err
+		}
+		st.Received += len(decoded)
+		st.add(res, a)
+		for _, x := range res {
+			if x.Outcome == crdt.Parked {
+				waiting[x.Ledger] = true
+			}
+		}
+		if cp != nil {
+			st.To = cp.Seq
+		}
+	}
+	if c.Progress != nil {
+		p := Progress{Peer: peer, Received: st.Received, Bytes: st.Bytes, Position: st.To, Head: last.b.Head}
+		if last.b.Head > st.To {
+			p.Remaining = last.b.Head - st.To
+		}
+		c.Progress(p)
+	}
+	if failed != nil {
+		return false, failed
+	}
+	return last.b.Done, nil
 }
 
 // Notify tells the peer on rw that we have new ops up to seq.

@@ -24,6 +24,18 @@ const maxOpsPerTxn = 2000
 // being recorded, so a refused local write leaves no trace. Everything an op changes commits
 // with it; when Apply returns nil, every applied op is durable.
 func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.Result, crdt.ApplyStats, error) {
+	return s.apply(ops, origin, fresh, nil)
+}
+
+// Checkpoint is a position in a peer's feed to record with applied ops.
+type Checkpoint struct {
+	Peer string
+	Seq  uint64
+}
+
+// apply is Apply; cp, if not nil, is recorded in the transaction of the
+// last chunk, so the position never runs ahead of the ops.
+func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Checkpoint) ([]crdt.Result, crdt.ApplyStats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	results := make([]crdt.Result, 0, len(ops))
@@ -39,6 +51,11 @@ func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.
 			res = append(res, r)
 		}
 		err := b.drain()
+		if err == nil && cp != nil && start+len(chunk) == len(ops) {
+			var seq [8]byte
+			binary.BigEndian.PutUint64(seq[:], cp.Seq)
+			b.set(cat(pCheckpoint, []byte(cp.Peer)), seq[:])
+		}
 		if err == nil {
 			err = b.commit()
 		} else {

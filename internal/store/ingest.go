@@ -22,8 +22,21 @@ func (s *Store) Ingest(envs [][]byte, origin string) ([]crdt.Result, crdt.ApplyS
 // scope is a stakeholder of: member ops of other ledgers are rejected (and
 // not recorded), unless the ops in this call make scope a stakeholder.
 func (s *Store) IngestScoped(envs [][]byte, origin string, scope schema.CommitteeID) ([]crdt.Result, crdt.ApplyStats, error) {
-	results := make([]crdt.Result, len(envs))
-	decoded := s.decodeAll(envs, results)
+	decoded, results := s.Verify(envs)
+	return s.ApplyVerified(decoded, results, origin, scope, nil)
+}
+
+// Verify decodes and verifies envelopes on every core. decoded[i] is nil
+// where envs[i] is refused, and results[i] then says why.
+func (s *Store) Verify(envs [][]byte) (decoded []*schema.Decoded, results []crdt.Result) {
+	results = make([]crdt.Result, len(envs))
+	return s.decodeAll(envs, results), results
+}
+
+// ApplyVerified is the rest of IngestScoped, for ops from Verify: it fills
+// in results for the ops not refused already. cp, if not nil, is recorded
+// with the last of them.
+func (s *Store) ApplyVerified(decoded []*schema.Decoded, results []crdt.Result, origin string, scope schema.CommitteeID, cp *Checkpoint) ([]crdt.Result, crdt.ApplyStats, error) {
 	var st crdt.ApplyStats
 	if scope != "" {
 		s.filterScope(decoded, results, scope)
@@ -41,7 +54,14 @@ func (s *Store) IngestScoped(envs [][]byte, origin string, scope schema.Committe
 		}
 	}
 	s.counts.tally(refused)
-	res, ast, err := s.Apply(ok, origin, false)
+	var res []crdt.Result
+	var ast crdt.ApplyStats
+	var err error
+	if len(ok) > 0 || cp == nil {
+		res, ast, err = s.apply(ok, origin, false, cp)
+	} else {
+		err = s.SetCheckpoint(cp.Peer, cp.Seq)
+	}
 	for j, r := range res {
 		results[where[j]] = r
 	}
