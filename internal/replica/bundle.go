@@ -113,8 +113,15 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 				rd.Close()
 				return es, err
 			}
-			if opts.For != "" && !sc.allowsOp(e.Ledger, env) {
-				continue
+			if opts.For != "" {
+				ok, err := sc.allowsOp(e.Ledger, env)
+				if err != nil {
+					rd.Close()
+					return es, err
+				}
+				if !ok {
+					continue
+				}
 			}
 			sum.Write(env)
 			batch = append(batch, env)

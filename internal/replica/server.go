@@ -77,23 +77,28 @@ type scope struct {
 	dir   *crdt.Directory
 	rd    *store.Reader
 	peer  schema.CommitteeID
-	cache map[schema.LedgerID]verdict
+	cache map[schema.LedgerID]*verdict
 }
 
 type verdict struct {
-	in     bool         // the peer is a stakeholder now
-	closed *crdt.Ledger // not now, but a workflow ended: check each op
+	in bool // the peer is a stakeholder now
+	// closed: not now, but a workflow ended; the peer may hold the ops
+	// up to the end of its last stake (see crdt.StakeEnd).
+	closed *crdt.Ledger
+	ended  bool     // end is known
+	end    crdt.Key // where the peer's last stake ended
+	had    bool     // the peer had a stake
 }
 
 func newScope(st *store.Store, rd *store.Reader, peer schema.CommitteeID) *scope {
-	return &scope{dir: st.Directory(), rd: rd, peer: peer, cache: map[schema.LedgerID]verdict{}}
+	return &scope{dir: st.Directory(), rd: rd, peer: peer, cache: map[schema.LedgerID]*verdict{}}
 }
 
-func (sc *scope) ledger(id schema.LedgerID) verdict {
+func (sc *scope) ledger(id schema.LedgerID) *verdict {
 	if v, hit := sc.cache[id]; hit {
 		return v
 	}
-	var v verdict
+	v := &verdict{}
 	if l, err := sc.rd.Ledger(id); err == nil {
 		v.in = crdt.IsStakeholder(sc.dir, l, sc.peer)
 		if !v.in && l.HasClosed() {
@@ -107,31 +112,109 @@ func (sc *scope) ledger(id schema.LedgerID) verdict {
 	return v
 }
 
-// allows reports whether the peer may have ledger id.
+// allows reports whether the peer may have every op of ledger id.
 func (sc *scope) allows(id schema.LedgerID) bool {
 	return id.IsDirectory() || sc.ledger(id).in
 }
 
+// stakeEnd returns where the peer's last stake in a ledger it is no
+// stakeholder of ended, if it had one.
+func (sc *scope) stakeEnd(v *verdict) (crdt.Key, bool, error) {
+	if !v.ended {
+		l := v.closed
+		end, had, err := crdt.StakeEnd(sc.dir, l, sc.peer, func() ([]*schema.Decoded, error) {
+			ops := make([]*schema.Decoded, 0, len(l.DAG.Ops))
+			for _, m := range l.DAG.Ops {
+				env, err := sc.rd.Op(m.ID)
+				if err != nil {
+					return nil, fmt.Errorf("op %s of ledger %s: %w", m.ID.Short(), l.ID, err)
+				}
+				d, err := schema.DecodeStored(env)
+				if err != nil {
+					return nil, err
+				}
+				ops = append(ops, d)
+			}
+			return ops, nil
+		})
+		if err != nil {
+			return crdt.Key{}, false, err
+		}
+		v.ended, v.end, v.had = true, end, had
+	}
+	return v.end, v.had, nil
+}
+
 // allowsOp reports whether the peer may have the op env of ledger id: any op
-// of a ledger it holds a stake in, and the op that ended its stake.
-func (sc *scope) allowsOp(id schema.LedgerID, env []byte) bool {
+// of a ledger it holds a stake in, and, of a ledger where its stake ended,
+// the ops up to the one that ended it (those written concurrently with
+// that one included).
+func (sc *scope) allowsOp(id schema.LedgerID, env []byte) (bool, error) {
 	if sc.allows(id) {
-		return true
+		return true, nil
 	}
 	v := sc.ledger(id)
 	if v.closed == nil {
-		return false
+		return false, nil
 	}
 	d, err := schema.DecodeStored(env)
 	if err != nil {
-		return false
+		return false, nil
 	}
 	for _, c := range crdt.Closes(v.closed, d.Body) {
 		if sc.dir.IsAncestorAt(sc.peer, c, crdt.Now) {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	k := crdt.KeyOf(d)
+	if last, ok := v.closed.LastStakeEnd(); !ok || last.Less(k) {
+		return false, nil
+	}
+	end, had, err := sc.stakeEnd(v)
+	return had && !end.Less(k), err
+}
+
+// prefix returns how many of a ledger's ops, in fold order, the peer may
+// have: all of them, those up to the end of its last stake, or none.
+func (sc *scope) prefix(id schema.LedgerID) (int, error) {
+	if sc.allows(id) {
+		return -1, nil
+	}
+	v := sc.ledger(id)
+	if v.closed == nil {
+		return 0, nil
+	}
+	end, had, err := sc.stakeEnd(v)
+	if err != nil || !had {
+		return 0, err
+	}
+	n := 0
+	for n < len(v.closed.DAG.Ops) && !end.Less(crdt.Key{HLC: v.closed.DAG.Ops[n].HLC, ID: v.closed.DAG.Ops[n].ID}) {
+		n++
+	}
+	return n, nil
+}
+
+// prefixOps reads the first n ops of a member ledger in fold order (n < 0:
+// all of them).
+func prefixOps(rd *store.Reader, id schema.LedgerID, n int) ([][]byte, error) {
+	l, err := rd.Ledger(id)
+	if err != nil {
+		return nil, err
+	}
+	ops := l.DAG.Ops
+	if n >= 0 && n < len(ops) {
+		ops = ops[:n]
+	}
+	envs := make([][]byte, 0, len(ops))
+	for _, m := range ops {
+		env, err := rd.Op(m.ID)
+		if err != nil {
+			return nil, fmt.Errorf("op %s of ledger %s: %w", m.ID.Short(), id, err)
+		}
+		envs = append(envs, env)
+	}
+	return envs, nil
 }
 
 // feedChunk is how many feed entries one read snapshot covers.
@@ -182,12 +265,14 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 		for _, e := range entries {
 			if e.Origin != origin && (sc.allows(e.Ledger) || sc.ledger(e.Ledger).closed != nil) {
 				env, err := rd.Op(e.ID)
+				ok := false
 				if err == nil {
-					if sc.allowsOp(e.Ledger, env) {
-						b.Ops = append(b.Ops, env)
-						size += len(env)
-					}
-				} else if !errors.Is(err, store.ErrNotFound) {
+					ok, err = sc.allowsOp(e.Ledger, env)
+				}
+				if ok {
+					b.Ops = append(b.Ops, env)
+					size += len(env)
+				} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 					rd.Close()
 					return pullStats{}, err
 				}
@@ -231,21 +316,29 @@ func (s *Server) serveFetch(ctx context.Context, w *bufio.Writer, peer schema.Co
 		return fmt.Errorf("%w: fetch of %d ledgers from %s", ErrProtocol, len(ledgers), peer)
 	}
 	rd := s.Store.NewReader()
+	defer rd.Close()
 	sc := newScope(s.Store, rd, peer)
-	var allowed []schema.LedgerID
-	for _, id := range ledgers {
-		if sc.allows(id) {
-			allowed = append(allowed, id)
-		}
-	}
-	rd.Close()
 	b := Batch{}
 	size := 0
-	for _, id := range allowed {
+	for _, id := range ledgers {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		envs, err := s.Store.LedgerOps(id)
+		// The ledger whole to a stakeholder; to a former one, its ops up
+		// to the end of its stake.
+		n, err := sc.prefix(id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			continue
+		}
+		var envs [][]byte
+		if id.IsDirectory() {
+			envs, err = s.Store.LedgerOps(id)
+		} else {
+			envs, err = prefixOps(rd, id, n)
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
