@@ -17,7 +17,7 @@ import (
 // maxOpsPerTxn bounds one Badger transaction; larger inputs commit in
 // several transactions, each complete in itself. A chunk that Badger finds
 // too big is retried in halves.
-const maxOpsPerTxn = 2000
+var maxOpsPerTxn = 2000 // tests make chunks small
 
 // Apply authorises and applies verified ops. fresh marks ops this node just
 // signed: they skip duplicate checks, and a rejected one is returned without
@@ -35,58 +35,124 @@ type Checkpoint struct {
 
 // apply is Apply; cp, if not nil, is recorded in the transaction of the
 // last chunk, so the position never runs ahead of the ops.
+//
+// Chunks are pipelined: while Badger writes and syncs one chunk, the next is
+// processed in a transaction opened before that write, which sees the
+// chunk in flight through its record of writes (the overlay). A chunk that
+// needs to scan keys cannot see the overlay that way: it waits for the chunk
+// in flight and starts again.
 func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Checkpoint) ([]crdt.Result, crdt.ApplyStats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	results := make([]crdt.Result, 0, len(ops))
 	var total crdt.ApplyStats
+	pipelined := len(ops) > maxOpsPerTxn
+	var inflight *batch // submitted, not yet landed
+	// land waits for the chunk in flight and takes in what it did.
+	land := func() error {
+		if inflight == nil {
+			return nil
+		}
+		b := inflight
+		inflight = nil
+		if err := <-b.landed; err != nil {
+			return fmt.Errorf("committing ops: %w", err)
+		}
+		b.publish()
+		results = append(results, b.results...)
+		total.Add(b.stats)
+		s.counts.tally(b.results)
+		return nil
+	}
+	// abort lands what is in flight and, if anything did not commit, reloads
+	// the in-memory indexes that processing changed ahead of the commit.
+	abort := func(err error) ([]crdt.Result, crdt.ApplyStats, error) {
+		err = errors.Join(err, land())
+		if lerr := s.loadWaiting(); lerr != nil {
+			err = errors.Join(err, lerr)
+		}
+		return results, total, err
+	}
 	size := maxOpsPerTxn
+	var txn *badger.Txn
 	for start := 0; start < len(ops); {
 		chunk := ops[start:min(start+size, len(ops))]
-		b := s.newBatch(origin)
-		res := make([]crdt.Result, 0, len(chunk))
+		if txn == nil {
+			txn = s.db.NewTransaction(true)
+		}
+		b := s.newBatch(origin, txn, inflight, pipelined)
+		txn = nil
+		b.results = make([]crdt.Result, 0, len(chunk))
 		for _, d := range chunk {
 			r := b.process(d, fresh)
 			r.Ledger = d.Op.Ledger
-			res = append(res, r)
+			b.results = append(b.results, r)
 		}
+		last := start+len(chunk) == len(ops)
 		err := b.drain()
-		if err == nil && cp != nil && start+len(chunk) == len(ops) {
+		if err == nil && cp != nil && last {
 			var seq [8]byte
 			binary.BigEndian.PutUint64(seq[:], cp.Seq)
 			b.set(cat(pCheckpoint, []byte(cp.Peer)), seq[:])
 		}
 		if err == nil {
-			err = b.commit()
-		} else {
-			b.txn.Discard()
-		}
-		if err != nil && b.touchedWaiting {
-			if lerr := s.loadWaiting(); lerr != nil {
-				return results, total, errors.Join(err, lerr)
-			}
-		}
-		if errors.Is(err, badger.ErrTxnTooBig) && len(chunk) > 1 {
-			size = max(1, len(chunk)/2) // nothing was written: retry smaller
-			continue
+			err = b.prepare()
 		}
 		if err != nil {
-			return results, total, err
+			b.txn.Discard()
+			if errors.Is(err, errNeedsScan) && inflight != nil {
+				// Start the chunk again once the one in flight has landed.
+				if err := land(); err != nil {
+					return abort(err)
+				}
+				if lerr := s.loadWaiting(); lerr != nil {
+					return results, total, lerr
+				}
+				continue
+			}
+			if errors.Is(err, badger.ErrTxnTooBig) && len(chunk) > 1 {
+				// Nothing of this chunk was written: retry it smaller.
+				if err := land(); err != nil {
+					return abort(err)
+				}
+				if lerr := s.loadWaiting(); lerr != nil {
+					return results, total, lerr
+				}
+				size = max(1, len(chunk)/2)
+				continue
+			}
+			return abort(err)
 		}
-		results = append(results, res...)
-		total.Add(b.stats)
+		if err := land(); err != nil {
+			b.txn.Discard()
+			return abort(err)
+		}
+		if pipelined && !last {
+			// Opened before b is submitted, so it does not wait for b.
+			txn = s.db.NewTransaction(true)
+		}
+		b.submit()
+		inflight = b
 		start += len(chunk)
-		s.counts.tally(res)
+	}
+	if err := land(); err != nil {
+		return abort(err)
 	}
 	return results, total, nil
 }
+
+// errNeedsScan: a pipelined chunk needs a key scan, which cannot see the
+// chunk in flight.
+var errNeedsScan = errors.New("store: a scan must wait for the chunk in flight")
 
 type entry struct {
 	l       *crdt.Ledger
 	had     bool      // stored before this batch
 	oldHash crdt.Hash // contribution of the stored state
 	oldIdx  [][]byte  // index keys of the stored state
-	dirty   bool
+	// oldNamed are the committees the stored state names.
+	oldNamed []schema.CommitteeID
+	dirty    bool
 }
 
 type batch struct {
@@ -110,13 +176,39 @@ type batch struct {
 	// feed keeps where an op came from, so it is not sent back there.
 	origins map[schema.OpID][8]byte
 	// quarDelta counts the quarantined ops this batch adds (or, negative,
-	// releases) per ledger; Store.quarantined takes it at commit.
+	// releases) per ledger; Store.quarantined takes it at submit.
 	quarDelta map[schema.LedgerID]int
+
+	// writes records what the batch sets (nil value) and deletes, when the
+	// next chunk may be processed while this one commits: its overlay.
+	writes map[string]written
+	// overlay is the writes of the chunk in flight, which this batch's
+	// transaction (opened before that chunk was submitted) does not see.
+	overlay map[string]written
+
+	results []crdt.Result
+	landed  chan error
 }
 
-func (s *Store) newBatch(origin string) *batch {
-	return &batch{s: s, txn: s.db.NewTransaction(true), origin: origin, dir: s.dir,
+// written is a recorded write: a value, or a deletion.
+type written struct {
+	v   []byte
+	del bool
+}
+
+// newBatch starts a batch on txn. after is the batch in flight, if any:
+// this one continues from its feed position, hash and directory, and sees
+// its writes through the overlay.
+func (s *Store) newBatch(origin string, txn *badger.Txn, after *batch, record bool) *batch {
+	b := &batch{s: s, txn: txn, origin: origin, dir: s.dir,
 		ledgers: map[schema.LedgerID]*entry{}, seq: s.seq, hash: s.hash, originTag: OriginTag(origin)}
+	if after != nil {
+		b.dir, b.seq, b.hash, b.overlay = after.dir, after.seq, after.hash, after.writes
+	}
+	if record {
+		b.writes = map[string]written{}
+	}
+	return b
 }
 
 func (b *batch) fail(err error) {
@@ -125,13 +217,57 @@ func (b *batch) fail(err error) {
 	}
 }
 
-func (b *batch) set(k, v []byte) { b.fail(b.txn.Set(k, v)) }
-func (b *batch) del(k []byte)    { b.fail(b.txn.Delete(k)) }
+func (b *batch) set(k, v []byte) {
+	if b.writes != nil {
+		b.writes[string(k)] = written{v: v}
+	}
+	b.fail(b.txn.Set(k, v))
+}
+
+func (b *batch) del(k []byte) {
+	if b.writes != nil {
+		b.writes[string(k)] = written{del: true}
+	}
+	b.fail(b.txn.Delete(k))
+}
+
+// get reads a key as this batch sees it: its own writes, then those of the
+// chunk in flight, then the store.
+func (b *batch) get(k []byte) ([]byte, error) {
+	if b.overlay != nil {
+		if _, mine := b.writes[string(k)]; !mine {
+			if w, ok := b.overlay[string(k)]; ok {
+				if w.del {
+					return nil, ErrNotFound
+				}
+				return w.v, nil
+			}
+		}
+	}
+	return get(b.txn, k)
+}
 
 func (b *batch) has(k []byte) bool {
+	if b.overlay != nil {
+		if _, mine := b.writes[string(k)]; !mine {
+			if w, ok := b.overlay[string(k)]; ok {
+				return !w.del
+			}
+		}
+	}
 	ok, err := has(b.txn, k)
 	b.fail(err)
 	return ok
+}
+
+// scan reports whether the batch may scan keys; if not (the chunk in
+// flight is invisible to scans), it fails the batch with errNeedsScan.
+func (b *batch) scan() bool {
+	if len(b.overlay) > 0 {
+		b.fail(errNeedsScan)
+		return false
+	}
+	return true
 }
 
 // writableDir copies the directory on first change, so readers of s.dir
@@ -149,7 +285,7 @@ func (b *batch) ledger(id schema.LedgerID) *entry {
 		return e
 	}
 	e := &entry{l: crdt.NewLedger(id)}
-	raw, err := get(b.txn, ledgerKey(id))
+	raw, err := b.get(ledgerKey(id))
 	switch {
 	case err == nil:
 		l, derr := crdt.DecodeLedger(raw)
@@ -160,6 +296,7 @@ func (b *batch) ledger(id schema.LedgerID) *entry {
 		e.l, e.had = l, true
 		e.oldHash = crdt.Contribution(id, crdt.StateHash(raw))
 		e.oldIdx = indexKeys(l)
+		e.oldNamed = l.Named()
 	case !errors.Is(err, ErrNotFound):
 		b.fail(err)
 	}
@@ -276,7 +413,7 @@ func quarLedgerValue(hlc schema.HLC) []byte {
 // after fold key k: an op applied at k changes the state before them, so
 // their verdicts may change. No I/O for a ledger without quarantined ops.
 func (b *batch) quarantinedAfter(id schema.LedgerID, k crdt.Key) bool {
-	if !b.hasQuarantined(id) {
+	if !b.hasQuarantined(id) || !b.scan() {
 		return false
 	}
 	prefix := quarLedgerPrefix(id)
@@ -348,7 +485,7 @@ func (b *batch) wake(dep schema.OpID) {
 	b.touchedWaiting = true
 	for _, id := range ids {
 		b.del(waitKey(dep, id))
-		raw, err := get(b.txn, parkKey(id))
+		raw, err := b.get(parkKey(id))
 		if errors.Is(err, ErrNotFound) {
 			continue // woken through another dep already
 		}
@@ -401,7 +538,7 @@ func (b *batch) drain() error {
 // loadOps returns a ledger's accepted ops (from its DAG) and quarantined ops.
 func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantined []*schema.Decoded) {
 	for _, m := range dag.Ops {
-		raw, err := get(b.txn, opKey(m.ID))
+		raw, err := b.get(opKey(m.ID))
 		if err != nil {
 			b.fail(fmt.Errorf("op %s of ledger %s: %w", m.ID.Short(), id, err))
 			return
@@ -415,6 +552,9 @@ func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantine
 	}
 	if !b.hasQuarantined(id) {
 		return accepted, nil
+	}
+	if !b.scan() {
+		return nil, nil
 	}
 	prefix := quarLedgerPrefix(id)
 	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
@@ -433,7 +573,7 @@ func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantine
 	}
 	it.Close()
 	for _, q := range qids {
-		raw, err := get(b.txn, quarKey(q))
+		raw, err := b.get(quarKey(q))
 		if err != nil {
 			b.fail(err)
 			return
@@ -547,6 +687,9 @@ func reasonFor(d *schema.Decoded, reasons map[schema.OpID]*crdt.RejectError) *cr
 // with ops by, or homed at, the committees they name or anyone below them,
 // and those with quarantined ops (a new charter may make them valid).
 func (b *batch) reevaluate(ops ...*schema.Decoded) {
+	if !b.scan() {
+		return
+	}
 	subjects := map[schema.CommitteeID]bool{}
 	for _, d := range ops {
 		switch body := d.Body.(type) {
@@ -613,14 +756,14 @@ func indexKeys(l *crdt.Ledger) [][]byte {
 	return keys
 }
 
-func (b *batch) commit() error {
+// prepare writes the batch's states, indexes, feed position and hash into
+// its transaction.
+func (b *batch) prepare() error {
 	if b.err != nil {
-		b.txn.Discard()
 		return b.err
 	}
 	encoded, err := b.encodeDirty()
 	if err != nil {
-		b.txn.Discard()
 		return err
 	}
 	for id, e := range b.ledgers {
@@ -636,6 +779,8 @@ func (b *batch) commit() error {
 			b.hash = b.hash.Xor(crdt.Contribution(id, crdt.StateHash(raw)))
 			if !e.had {
 				b.set(newLedgerKey(b.seq, id), b.originTag[:])
+			} else {
+				b.recordStake(id, e.oldNamed, e.l.Named())
 			}
 		} else if e.had {
 			b.del(ledgerKey(id))
@@ -655,10 +800,9 @@ func (b *batch) commit() error {
 	if b.dirty {
 		raw, err := b.dir.Encode()
 		if err != nil {
-			b.txn.Discard()
 			return err
 		}
-		old, err := get(b.txn, ledgerKey(schema.DirectoryLedger))
+		old, err := b.get(ledgerKey(schema.DirectoryLedger))
 		if err == nil {
 			b.hash = b.hash.Xor(crdt.Contribution(schema.DirectoryLedger, crdt.StateHash(old)))
 		}
@@ -669,13 +813,13 @@ func (b *batch) commit() error {
 	binary.BigEndian.PutUint64(seq[:], b.seq)
 	b.set(kSeq, seq[:])
 	b.set(kHash, b.hash[:])
-	if b.err != nil {
-		b.txn.Discard()
-		return b.err
-	}
-	if err := b.txn.Commit(); err != nil {
-		return fmt.Errorf("committing ops: %w", err)
-	}
+	return b.err
+}
+
+// submit commits the prepared transaction in the background; landed
+// receives the outcome. The count of quarantined ops is taken in now, for
+// the next chunk (apply reloads it if the commit fails).
+func (b *batch) submit() {
 	for id, n := range b.quarDelta {
 		if c := b.s.quarantined[id] + n; c > 0 {
 			b.s.quarantined[id] = c
@@ -683,6 +827,13 @@ func (b *batch) commit() error {
 			delete(b.s.quarantined, id)
 		}
 	}
+	b.landed = make(chan error, 1)
+	b.txn.CommitWith(func(err error) { b.landed <- err })
+}
+
+// publish makes a landed batch visible: feed position, hash, directory,
+// and a signal to subscribers.
+func (b *batch) publish() {
 	changed := b.seq != b.s.seq || b.dirty
 	b.s.seq, b.s.hash = b.seq, b.hash
 	if b.dirty {
@@ -691,7 +842,6 @@ func (b *batch) commit() error {
 	if changed {
 		b.s.signal(b.dirty)
 	}
-	return nil
 }
 
 // encodeDirty encodes the changed ledger states, on every core when there
