@@ -65,3 +65,19 @@ func BenchmarkLedgerDecode(b *testing.B) {
 		i++
 	}
 }
+
+func BenchmarkLedgerDecodeScope(b *testing.B) {
+	ls := benchLedgers(b, 1000)
+	raws := make([][]byte, len(ls))
+	for i, l := range ls {
+		raws[i], _ = l.Encode()
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := crdt.DecodeScope(ls[i%len(ls)].ID, raws[i%len(raws)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

@@ -86,6 +86,14 @@ func (w *Network) check() error {
 		if err != nil {
 			return err
 		}
+		// The partial decoding that scope checks use says the same.
+		sc, err := crdt.DecodeScope(id, modelRaw)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(sc.Named(), model.Named()) || sc.HasClosed() != model.HasClosed() {
+			return fmt.Errorf("ledger %s: its state decoded for scope names %v (closed %v), the whole state %v (closed %v)", id, sc.Named(), sc.HasClosed(), model.Named(), model.HasClosed())
+		}
 		home, ok := w.byID[model.HomeCommittee()]
 		if !ok {
 			return fmt.Errorf("ledger %s: the naive model names home %q, which has no node\n%s", id, model.HomeCommittee(), w.describe(model))
