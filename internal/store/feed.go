@@ -82,6 +82,24 @@ func (r *Reader) Ledger(id schema.LedgerID) (*crdt.Ledger, error) {
 	return crdt.DecodeLedger(b)
 }
 
+// LedgerScope reads of a ledger's state only what scope checks need: see
+// crdt.DecodeScope.
+func (r *Reader) LedgerScope(id schema.LedgerID) (*crdt.Ledger, error) {
+	item, err := r.txn.Get(ledgerKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var l *crdt.Ledger
+	err = item.Value(func(b []byte) error {
+		l, err = crdt.DecodeScope(id, b)
+		return err
+	})
+	return l, err
+}
+
 // HasOp reports whether an op is accepted, quarantined or parked here.
 func (s *Store) HasOp(id schema.OpID) (bool, error) {
 	var found bool

@@ -96,8 +96,10 @@ func (s *Store) filterScope(decoded []*schema.Decoded, results []crdt.Result, sc
 			byLedger[d.Op.Ledger] = append(byLedger[d.Op.Ledger], i)
 		}
 	}
+	rd := s.NewReader()
+	defer rd.Close()
 	for id, idx := range byLedger {
-		held, err := s.Ledger(id)
+		held, err := rd.LedgerScope(id)
 		if err == nil && crdt.IsStakeholder(dir, held, scope) {
 			continue
 		}
