@@ -82,6 +82,35 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 		batch, size = nil, 0
 		return err
 	}
+	add := func(env []byte) error {
+		sum.Write(env)
+		batch = append(batch, env)
+		size += len(env)
+		es.Ops++
+		if size >= batchBytes || len(batch) >= batchOps {
+			return flush()
+		}
+		return nil
+	}
+	// Ledgers the receiver became a stakeholder of, as far as this node
+	// knows, after opts.Since: their earlier ops were left out of what it
+	// was given before. They go first and whole.
+	var whole map[schema.OpID]bool
+	if opts.For != "" && opts.Since > 0 && opts.Since <= head {
+		rd := st.NewReader()
+		sc := newScope(st, rd, opts.For)
+		err := wholeLedgers(st, rd, sc, opts.Since, head, func(id schema.OpID, env []byte) error {
+			if whole == nil {
+				whole = map[schema.OpID]bool{}
+			}
+			whole[id] = true
+			return add(env)
+		})
+		rd.Close()
+		if err != nil {
+			return es, err
+		}
+	}
 	cur := opts.Since
 	for cur < head {
 		rd := st.NewReader()
@@ -102,7 +131,7 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 			break
 		}
 		for _, e := range entries {
-			if opts.For != "" && (e.Origin == origin || !sc.allows(e.Ledger) && sc.ledger(e.Ledger).closed == nil) {
+			if opts.For != "" && (e.Origin == origin || whole[e.ID] || !sc.allows(e.Ledger) && sc.ledger(e.Ledger).closed == nil) {
 				continue
 			}
 			env, err := rd.Op(e.ID)
@@ -123,15 +152,9 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 					continue
 				}
 			}
-			sum.Write(env)
-			batch = append(batch, env)
-			size += len(env)
-			es.Ops++
-			if size >= batchBytes || len(batch) >= batchOps {
-				if err := flush(); err != nil {
-					rd.Close()
-					return es, err
-				}
+			if err := add(env); err != nil {
+				rd.Close()
+				return es, err
 			}
 		}
 		rd.Close()
@@ -146,6 +169,34 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 	es.Bytes += int64(n)
 	es.Head = head
 	return es, err
+}
+
+// wholeLedgers calls fn for every op of the ledgers the scope's committee
+// gained a stake in after position since (see gainedStakes).
+func wholeLedgers(st *store.Store, rd *store.Reader, sc *scope, since, head uint64, fn func(schema.OpID, []byte) error) error {
+	gained, _, err := gainedStakes(st, sc, since, head, maxFetchTotal)
+	if err != nil {
+		return err
+	}
+	for _, id := range gained {
+		l, err := rd.Ledger(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, m := range l.DAG.Ops {
+			env, err := rd.Op(m.ID)
+			if err != nil {
+				return fmt.Errorf("op %s of ledger %s: %w", m.ID.Short(), id, err)
+			}
+			if err := fn(m.ID, env); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // ImportStats reports an import.

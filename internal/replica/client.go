@@ -38,6 +38,11 @@ type Stats struct {
 	Bytes    int64              `json:"bytes"`
 	Elapsed  time.Duration      `json:"elapsed_ns"`
 	Reasons  []string           `json:"reasons,omitempty"` // rejection reasons (first few)
+
+	// gained and stake are what the end of a pull said: the ledgers the
+	// server knows we became a stakeholder of, through which position.
+	gained []schema.LedgerID
+	stake  uint64
 }
 
 func (st *Stats) add(res []crdt.Result, a crdt.ApplyStats) {
@@ -76,11 +81,20 @@ func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.Committ
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Stats{}, err
 	}
+	// Where the server is to list the ledgers it learned we became a
+	// stakeholder of: after the last pull whose fetches all succeeded.
+	stake, ok, err := c.Store.StakeSeq(string(peer))
+	if err != nil {
+		return Stats{}, err
+	}
+	if !ok || stake > from {
+		stake = from
+	}
 	localSeq := c.Store.Seq()
 	st := Stats{Peer: peer, From: from, To: from}
 	r := bufio.NewReaderSize(rw, 256<<10)
 	w := bufio.NewWriterSize(rw, 16<<10)
-	if _, err := writeFrame(w, &Request{Kind: KindPull, From: from}); err != nil {
+	if _, err := writeFrame(w, &Request{Kind: KindPull, From: from, Stake: stake}); err != nil {
 		return st, err
 	}
 	waiting := map[schema.LedgerID]bool{}
@@ -108,6 +122,11 @@ func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.Committ
 			for _, id := range fresh {
 				waiting[id] = true
 			}
+		}
+		// Ledgers the peer learned we became a stakeholder of after it had
+		// skipped their ops for us: fetch them whole.
+		for _, id := range st.gained {
+			waiting[id] = true
 		}
 	}
 	if err == nil && len(waiting) > 0 {
@@ -137,6 +156,9 @@ func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.Committ
 			p.Received += uint64(st.Received)
 			p.LocalSeq = localSeq
 		})
+	}
+	if err == nil && st.stake > 0 {
+		err = c.Store.SetStakeSeq(string(peer), st.stake)
 	}
 	return st, err
 }
@@ -258,6 +280,9 @@ func (c *Client) applyGroup(group []frame, peer schema.CommitteeID, st *Stats, w
 	}
 	if failed != nil {
 		return false, failed
+	}
+	if pull && last.b.Done {
+		st.gained, st.stake = last.b.Fetch, last.b.Stake
 	}
 	return last.b.Done, nil
 }

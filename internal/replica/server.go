@@ -50,7 +50,7 @@ func (s *Server) Serve(ctx context.Context, rw io.ReadWriter, peer schema.Commit
 		var err error
 		switch req.Kind {
 		case KindPull:
-			last, err = s.servePull(ctx, w, peer, req.From)
+			last, err = s.servePull(ctx, w, peer, req.From, req.Stake)
 		case KindAck:
 			if s.OnServed != nil {
 				s.OnServed(peer, min(req.Seq, last.head), last.ops, last.bytes)
@@ -195,6 +195,43 @@ func (sc *scope) prefix(id schema.LedgerID) (int, error) {
 	return n, nil
 }
 
+// gainedStakes lists the ledgers whose stakeholders grew to include the
+// peer at feed positions in (after, head] and that the peer may hold now:
+// its pulls skipped their earlier ops. It stops before a position where
+// the list would pass limit, and returns the position through which the
+// list is complete.
+func gainedStakes(st *store.Store, sc *scope, after, head uint64, limit int) ([]schema.LedgerID, uint64, error) {
+	var out []schema.LedgerID
+	seen := map[schema.LedgerID]bool{}
+	through := head
+	err := st.StakeChanges(after, head, func(c store.StakeChange) bool {
+		if seen[c.Ledger] || !sc.gained(c) {
+			return true
+		}
+		if len(out) >= limit {
+			through = c.Seq - 1
+			return false
+		}
+		seen[c.Ledger] = true
+		out = append(out, c.Ledger)
+		return true
+	})
+	return out, through, err
+}
+
+// gained reports whether a stake change made the peer a stakeholder of a
+// ledger it may hold now.
+func (sc *scope) gained(c store.StakeChange) bool {
+	was, now := false, false
+	for _, n := range c.Before {
+		was = was || sc.dir.IsAncestorAt(sc.peer, n, crdt.Now)
+	}
+	for _, n := range c.Added {
+		now = now || sc.dir.IsAncestorAt(sc.peer, n, crdt.Now)
+	}
+	return now && !was && sc.allows(c.Ledger)
+}
+
 // prefixOps reads the first n ops of a member ledger in fold order (n < 0:
 // all of them).
 func prefixOps(rd *store.Reader, id schema.LedgerID, n int) ([][]byte, error) {
@@ -227,12 +264,15 @@ type pullStats struct {
 	bytes int64
 }
 
-func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.CommitteeID, from uint64) (pullStats, error) {
+func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.CommitteeID, from, stake uint64) (pullStats, error) {
 	head := s.Store.Seq()
 	if from > head {
 		// The peer's checkpoint is from another life of this store (a
 		// restore): start again from zero.
 		from = 0
+	}
+	if from == 0 || stake > head {
+		stake = 0 // the pull sends everything in scope
 	}
 	var sent int
 	var bytes int64
@@ -302,7 +342,17 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 			bytes += int64(n)
 		}
 	}
-	n, err := writeFrame(w, &Batch{Done: true, Next: max(cur, head), Head: head})
+	done := Batch{Done: true, Next: max(cur, head), Head: head, Stake: head}
+	if stake > 0 {
+		rd := s.Store.NewReader()
+		var err error
+		done.Fetch, done.Stake, err = gainedStakes(s.Store, newScope(s.Store, rd, peer), stake, head, maxFetchTotal)
+		rd.Close()
+		if err != nil {
+			return pullStats{}, err
+		}
+	}
+	n, err := writeFrame(w, &done)
 	if err != nil {
 		return pullStats{}, err
 	}

@@ -46,6 +46,10 @@ type Request struct {
 	From    uint64            `cbor:"2,keyasint,omitempty"`
 	Ledgers []schema.LedgerID `cbor:"3,keyasint,omitempty"`
 	Seq     uint64            `cbor:"4,keyasint,omitempty"`
+	// Stake, in a pull: list the ledgers whose stakeholders grew to
+	// include the client after this feed position (0: none; the client
+	// holds nothing of the server's yet).
+	Stake uint64 `cbor:"5,keyasint,omitempty"`
 }
 
 // Batch carries ops from server to client.
@@ -55,6 +59,12 @@ type Batch struct {
 	Head uint64   `cbor:"3,keyasint,omitempty"` // server's feed head when the pull began
 	Done bool     `cbor:"4,keyasint,omitempty"`
 	Err  string   `cbor:"5,keyasint,omitempty"`
+	// Fetch, at the end of a pull: ledgers the client became a
+	// stakeholder of, in the server's view, after the pull's Stake
+	// position; the server skipped their earlier ops. Stake is the feed
+	// position through which Fetch lists them all.
+	Fetch []schema.LedgerID `cbor:"6,keyasint,omitempty"`
+	Stake uint64            `cbor:"7,keyasint,omitempty"`
 }
 
 // writeFrame writes a length-prefixed CBOR frame.

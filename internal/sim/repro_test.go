@@ -121,11 +121,10 @@ func transferToCommune(t *testing.T, m *miniNet) (schema.LedgerID, uint64) {
 	return id, served
 }
 
-// TestParkedOpsOfABundleAreFetchedLater: a bundle for a new stakeholder
-// carries only the op that made it one (the exporter thinks it holds the
-// rest), which parks. A later pull from the exporter must bring the rest of
-// the ledger.
-func TestParkedOpsOfABundleAreFetchedLater(t *testing.T) {
+// TestBundleCarriesTheLedgersItsReceiverGained: a bundle for a committee
+// that became a stakeholder of a ledger since the exporter last served it
+// carries the ledger whole, not only the ops after that point.
+func TestBundleCarriesTheLedgersItsReceiverGained(t *testing.T) {
 	m := newMiniNet(t)
 	tr := m.tree
 	id, served := transferToCommune(t, m)
@@ -133,9 +132,38 @@ func TestParkedOpsOfABundleAreFetchedLater(t *testing.T) {
 	if _, err := replica.ExportBundle(&buf, m.st[tr.Root], replica.ExportOptions{From: tr.Root.ID(), For: tr.Commune.ID(), Since: served, Now: start}); err != nil {
 		t.Fatal(err)
 	}
+	if is, err := replica.ImportBundle(&buf, m.st[tr.Commune], tr.Commune.ID()); err != nil || is.Parked != 0 {
+		t.Fatalf("bundle import: %+v, %v; want nothing parked", is, err)
+	}
+	got, err := m.st[tr.Commune].Ledger(id)
+	if err != nil {
+		t.Fatalf("the commune (destination of an open transfer) lacks the ledger after the province's bundle: %v", err)
+	}
+	if want, _ := m.st[tr.Root].Ledger(id); len(got.DAG.Ops) != len(want.DAG.Ops) {
+		t.Fatalf("the commune holds %d ops of the ledger, the province %d", len(got.DAG.Ops), len(want.DAG.Ops))
+	}
+}
+
+// TestParkedOpsOfABundleAreFetchedLater: a bundle made on the belief that
+// its receiver holds what an earlier, lost bundle carried brings an op
+// without its deps, which parks. A later pull from the exporter must bring
+// the rest of the ledger.
+func TestParkedOpsOfABundleAreFetchedLater(t *testing.T) {
+	m := newMiniNet(t)
+	tr := m.tree
+	id, _ := transferToCommune(t, m)
+	lost := m.st[tr.Root].Seq() // a bundle up to here never arrived
+	if _, err := m.nodes[tr.Cell1].SetFields(id, map[string]string{"phone": "0912345678"}); err != nil {
+		t.Fatal(err)
+	}
+	m.pulls(t, [2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots})
+	var buf bytes.Buffer
+	if _, err := replica.ExportBundle(&buf, m.st[tr.Root], replica.ExportOptions{From: tr.Root.ID(), For: tr.Commune.ID(), Since: lost, Now: start}); err != nil {
+		t.Fatal(err)
+	}
 	is, err := replica.ImportBundle(&buf, m.st[tr.Commune], tr.Commune.ID())
 	if err != nil || is.Parked != 1 {
-		t.Fatalf("bundle import: %+v, %v; want the transfer op parked", is, err)
+		t.Fatalf("bundle import: %+v, %v; want the new field parked", is, err)
 	}
 	for range 3 {
 		if _, err := m.pull(t, tr.Commune, tr.Root, nil); err != nil {
@@ -395,7 +423,6 @@ func TestRejectedOpIsJudgedAgainWhenAnEarlierOpArrives(t *testing.T) {
 // The province then refuses the ledger (not the commune's, as it knows),
 // and must still send its own op once it learns that it is.
 func TestNewStakeholderGetsSkippedOpsOnceTheServerKnows(t *testing.T) {
-	t.Skip("known gap: a node that pulled a ledger's ops before the server knew it was a stakeholder does not get the server's own earlier ops")
 	m := newMiniNet(t)
 	tr := m.tree
 	cell := m.nodes[tr.Cell1]
@@ -420,6 +447,39 @@ func TestNewStakeholderGetsSkippedOpsOnceTheServerKnows(t *testing.T) {
 		l, _ := m.st[tr.Commune].Ledger(id)
 		r, _ := m.st[tr.Root].Ledger(id)
 		t.Fatalf("the commune, a stakeholder, holds %d ops of the ledger and the province %d: the province's own write never reached it (%v)", len(l.DAG.Ops), len(r.DAG.Ops), err)
+	}
+}
+
+// TestGainedLedgerIsFetchedAfterACutPull: the test above, with the pull
+// that learns of the new stake cut before the ledger's fetch completes.
+// The checkpoint moved past the change; the next pull must still fetch the
+// ledger.
+func TestGainedLedgerIsFetchedAfterACutPull(t *testing.T) {
+	m := newMiniNet(t)
+	tr := m.tree
+	cell := m.nodes[tr.Cell1]
+	id, err := cell.CreateMember("", map[string]string{"name": "Đặng Văn Tâm", "sex": "M"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.pulls(t, [2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots})
+	set, err := m.nodes[tr.Root].SetFields(id, map[string]string{"occupation": "Kỹ sư"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.pulls(t, [2]*schema.Signer{tr.Commune, tr.Root})
+	if _, err := cell.Write(id, &schema.ResidenceIntroBody{Residence: tr.Commune.ID(), Address: "Số 3, ngõ 7, phố Lê Lợi", Date: "2026-01-03"}); err != nil {
+		t.Fatal(err)
+	}
+	m.pulls(t, [2]*schema.Signer{tr.Commune, tr.Cell1}, [2]*schema.Signer{tr.Commune, tr.Root},
+		[2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots})
+	st, err := m.pull(t, tr.Commune, tr.Root, func(c net.Conn) io.ReadWriter { return &dropAfterWrites{Conn: c, n: 2} })
+	if err == nil || st.Fetched != 1 {
+		t.Fatalf("cut pull: %+v, %v; want the fetch of the ledger cut", st, err)
+	}
+	m.pulls(t, [2]*schema.Signer{tr.Commune, tr.Root})
+	if _, err := m.st[tr.Commune].Op(set); err != nil {
+		t.Fatalf("the commune, a stakeholder, never got the province's own write after a cut pull: %v", err)
 	}
 }
 

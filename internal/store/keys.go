@@ -18,6 +18,8 @@ var (
 	pCheckpoint = []byte("c/")
 	pNewLedger  = []byte("n/")
 	pPeer       = []byte("a/")
+	pStake      = []byte("s/")
+	pStakeSeq   = []byte("k/")
 	kSeq        = []byte("m/seq")
 	kHash       = []byte("m/hash")
 )
@@ -58,6 +60,14 @@ func newLedgerKey(seq uint64, l schema.LedgerID) []byte {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], seq)
 	return cat(pNewLedger, b[:], l[:])
+}
+
+// stakeKey records at which feed position a ledger came to name committees
+// it did not name before.
+func stakeKey(seq uint64, l schema.LedgerID) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], seq)
+	return cat(pStake, b[:], l[:])
 }
 
 func feedKey(seq uint64) []byte {

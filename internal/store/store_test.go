@@ -255,3 +255,37 @@ func TestRejectedCharterIsJudgedAgain(t *testing.T) {
 		t.Fatalf("state hash %s, want that of the fold %s (%d ops quarantined)", got, want, q)
 	}
 }
+
+// TestStakeChangesAreRecorded: an op that makes a ledger name a committee
+// it did not name is recorded at its feed position, with what the ledger
+// named before; other ops are not.
+func TestStakeChangesAreRecorded(t *testing.T) {
+	tree := testkit.NewTree(100)
+	s := openMem(t, tree.Root.ID())
+	if _, _, err := s.Ingest(envelopes(tree.Charters), "peer"); err != nil {
+		t.Fatal(err)
+	}
+	id := schema.LedgerID{9}
+	create := testkit.Sign(tree.Cell1, testkit.Op(tree.Cell1, id, 1000, nil, &schema.MemberCreateBody{Home: tree.Cell1.ID(), Fields: map[string]string{"name": "Vũ Thị Lan"}}))
+	set := testkit.Sign(tree.Cell1, testkit.Op(tree.Cell1, id, 1010, []schema.OpID{create.ID}, &schema.MemberSetBody{Fields: map[string]string{"phone": "0912345678"}}))
+	intro := testkit.Sign(tree.Cell1, testkit.Op(tree.Cell1, id, 1020, []schema.OpID{set.ID},
+		&schema.ResidenceIntroBody{Residence: tree.Commune.ID(), Address: "Số 4, phố Trần Hưng Đạo", Date: "2026-01-03"}))
+	var at uint64
+	for _, d := range []*schema.Decoded{create, set, intro} {
+		if _, st, err := s.Ingest([][]byte{d.Envelope}, "peer"); err != nil || st.Applied != 1 {
+			t.Fatalf("%s: %+v %v", d.Op.Kind, st, err)
+		}
+		at = s.Seq()
+	}
+	var got []store.StakeChange
+	if err := s.StakeChanges(0, s.Seq(), func(c store.StakeChange) bool { got = append(got, c); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Seq != at || got[0].Ledger != id ||
+		!slices.Equal(got[0].Before, []schema.CommitteeID{tree.Cell1.ID()}) || !slices.Equal(got[0].Added, []schema.CommitteeID{tree.Commune.ID()}) {
+		t.Fatalf("stake changes %+v, want the introduction's alone, at %d", got, at)
+	}
+	if err := s.StakeChanges(at, s.Seq(), func(store.StakeChange) bool { t.Fatal("a change after its position"); return false }); err != nil {
+		t.Fatal(err)
+	}
+}
