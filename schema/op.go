@@ -263,6 +263,29 @@ func Decode(data []byte, v *Verifier) (*Decoded, error) {
 	return &Decoded{ID: id, Op: *op, Envelope: data, Body: body}, nil
 }
 
+// DecodeNew is Decode for a receiver that may hold the op already: when
+// known(id) says it does, the op is neither decoded further nor verified
+// (its ID is the hash of the op bytes, so it is the op held, whatever the
+// signature) and DecodeNew returns nil, the ID and no error.
+func DecodeNew(data []byte, v *Verifier, known func(OpID) bool) (*Decoded, OpID, error) {
+	env, err := DecodeEnvelope(data)
+	if err != nil {
+		return nil, OpID{}, err
+	}
+	id := IDOf(env.Op)
+	if known(id) {
+		return nil, id, nil
+	}
+	op, body, err := DecodeOp(env.Op)
+	if err != nil {
+		return nil, id, err
+	}
+	if err := v.Verify(op.Author, env, id); err != nil {
+		return nil, id, err
+	}
+	return &Decoded{ID: id, Op: *op, Envelope: data, Body: body}, id, nil
+}
+
 // DecodeStored decodes an envelope this node stored after verifying it; the
 // signature is not checked again.
 func DecodeStored(data []byte) (*Decoded, error) {

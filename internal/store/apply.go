@@ -869,11 +869,19 @@ func (b *batch) encodeDirty() (map[schema.LedgerID][]byte, error) {
 // parallel calls f(0) … f(n-1), spread over GOMAXPROCS goroutines when n is
 // large enough to be worth it.
 func parallel(n int, f func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < 64 || workers == 1 {
-		for i := range n {
+	parallelRanges(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
 			f(i)
 		}
+	})
+}
+
+// parallelRanges splits 0…n-1 into one range per goroutine (one range when
+// n is small) and calls f with each.
+func parallelRanges(n int, f func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 64 || workers == 1 {
+		f(0, n)
 		return
 	}
 	var wg sync.WaitGroup
@@ -882,9 +890,7 @@ func parallel(n int, f func(i int)) {
 		wg.Add(1)
 		go func(lo, hi int) {
 			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				f(i)
-			}
+			f(lo, hi)
 		}(lo, min(lo+per, n))
 	}
 	wg.Wait()

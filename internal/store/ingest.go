@@ -49,7 +49,11 @@ func (s *Store) ApplyVerified(decoded []*schema.Decoded, results []crdt.Result, 
 			ok = append(ok, d)
 			where = append(where, i)
 		} else {
-			st.Rejected++
+			if results[i].Outcome == crdt.Duplicate {
+				st.Duplicates++
+			} else {
+				st.Rejected++
+			}
 			refused = append(refused, results[i])
 		}
 	}
@@ -66,19 +70,33 @@ func (s *Store) ApplyVerified(decoded []*schema.Decoded, results []crdt.Result, 
 		results[where[j]] = r
 	}
 	ast.Rejected += st.Rejected
+	ast.Duplicates += st.Duplicates
 	return results, ast, err
 }
 
-// decodeAll decodes and verifies in parallel; failures go to results.
+// decodeAll decodes and verifies in parallel; failures go to results. An op
+// this store has accepted already is not verified again: its result says
+// Duplicate (a peer or a bundle offers again what another brought).
 func (s *Store) decodeAll(envs [][]byte, results []crdt.Result) []*schema.Decoded {
 	out := make([]*schema.Decoded, len(envs))
-	parallel(len(envs), func(i int) {
-		d, err := schema.Decode(envs[i], s.verify)
-		if err != nil {
-			results[i] = crdt.Result{Outcome: crdt.Rejected, Err: err}
-			return
+	parallelRanges(len(envs), func(lo, hi int) {
+		txn := s.db.NewTransaction(false)
+		defer txn.Discard()
+		known := func(id schema.OpID) bool {
+			ok, err := has(txn, opKey(id))
+			return ok && err == nil
 		}
-		out[i] = d
+		for i := lo; i < hi; i++ {
+			d, id, err := schema.DecodeNew(envs[i], s.verify, known)
+			switch {
+			case err != nil:
+				results[i] = crdt.Result{ID: id, Outcome: crdt.Rejected, Err: err}
+			case d == nil:
+				results[i] = crdt.Result{ID: id, Outcome: crdt.Duplicate}
+			default:
+				out[i] = d
+			}
+		}
 	})
 	return out
 }
