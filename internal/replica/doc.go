@@ -5,18 +5,28 @@
 //
 // Protocol (one request per exchange, several exchanges per stream):
 //
-//	client → server  Request{Kind: Pull, From: checkpoint}
-//	server → client  Batch{Ops, Next, Head} ... Batch{Done: true}
-//	client → server  Request{Kind: Fetch, Ledgers: [...]}   (ledgers whose ops parked)
+//	client → server  Request{Kind: Pull, From: checkpoint, Stake: position}
+//	server → client  Batch{Ops, Next, Head} ... Batch{Done: true, Fetch, Stake}
+//	client → server  Request{Kind: Fetch, Ledgers: [...]}   (ledgers to fetch whole)
 //	server → client  Batch{Ops} ... Batch{Done: true}
 //	client → server  Request{Kind: Ack, Seq: position}      (applied: the peer holds this much)
 //	client → server  Request{Kind: Notify, Seq: head}       (live push: "pull from me")
 //
 // The server sends the ops of its change feed after the client's checkpoint
-// that lie in the client's scope (the directory, and member ledgers the
-// client is a stakeholder of), in feed order, which is causal order. The
+// that lie in the client's scope, in feed order, which is causal order: the
+// directory, every op of the member ledgers the client is a stakeholder of,
+// and of a ledger whose stake it lost, the ops that sort up to the one that
+// ended that stake (those written concurrently with it included). The
 // client applies each batch, then records its checkpoint, so an interrupted
 // sync resumes where it stopped and reconnecting costs what changed, not
 // what exists. Frames are length-prefixed CBOR with a size limit; a peer
 // that breaks the protocol gets an error and the stream is closed.
+//
+// The feed cannot bring the ops a server skipped while the client was not
+// a stakeholder. So the end of a pull lists (Fetch) the ledgers whose
+// stakeholders, in the server's view, grew to include the client after the
+// position the client asked from (Stake: where its last pull whose fetches
+// all succeeded ended); the client fetches those whole, with the ledgers
+// whose ops wait for deps and those it first held since its last pull from
+// that server.
 package replica
