@@ -42,6 +42,7 @@ type config struct {
 	seed                 uint64
 	cpuprofile           string
 	blockprofile         string
+	trace                string
 }
 
 // writeFigures are the figures of a run of single writes.
@@ -115,6 +116,7 @@ func main() {
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the sample members")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.StringVar(&c.blockprofile, "blockprofile", "", "write a profile of where goroutines block to this file")
+	flag.StringVar(&c.trace, "trace", "", "write an execution trace of the whole run to this file (go tool trace)")
 	flag.StringVar(&probeDir, "probe", "", "internal: reopen the store in this directory, print figures as JSON")
 	flag.StringVar(&probeMember, "probe-member", "", "internal: the member -probe reads")
 	flag.Parse()
@@ -142,6 +144,14 @@ func main() {
 	}
 	if c.blockprofile != "" {
 		stop, err := benchkit.StartBlockProfile(c.blockprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ledger:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
+	if c.trace != "" {
+		stop, err := benchkit.StartTrace(c.trace)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "ledger:", err)
 			os.Exit(1)

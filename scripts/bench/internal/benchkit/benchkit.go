@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -360,6 +361,22 @@ func StartBlockProfile(path string) (stop func(), err error) {
 	return func() {
 		pprof.Lookup("block").WriteTo(f, 0)
 		runtime.SetBlockProfileRate(0)
+		f.Close()
+	}, nil
+}
+
+// StartTrace writes an execution trace (go tool trace) to path until stop.
+func StartTrace(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		trace.Stop()
 		f.Close()
 	}, nil
 }
