@@ -384,9 +384,6 @@ func (b *batch) accept(d *schema.Decoded) {
 		tag = b.originTag
 	}
 	b.set(feedKey(b.seq), cat(d.ID[:], d.Op.Ledger[:], tag[:]))
-	if !d.Op.Ledger.IsDirectory() {
-		b.set(indexKey(IndexAuthor, string(d.Op.Author), d.Op.Ledger), nil)
-	}
 	b.wake(d.ID)
 }
 
@@ -741,7 +738,10 @@ func (b *batch) reevaluate(ops ...*schema.Decoded) {
 	}
 }
 
-// indexKeys lists the index entries of a ledger state.
+// indexKeys lists the index entries of a ledger state. The author index
+// names the committees that wrote to the ledger other than its home (the
+// home index names that one): with the home index, it finds every ledger a
+// committee's charter or revocation may change.
 func indexKeys(l *crdt.Ledger) [][]byte {
 	var keys [][]byte
 	for _, v := range l.Fields["card"] {
@@ -749,6 +749,16 @@ func indexKeys(l *crdt.Ledger) [][]byte {
 	}
 	for _, v := range l.Home {
 		keys = append(keys, indexKey(IndexHome, v.V, l.ID))
+	}
+	var authors []schema.CommitteeID
+	for _, m := range l.DAG.Ops {
+		if slices.Contains(authors, m.Author) {
+			continue
+		}
+		authors = append(authors, m.Author)
+		if !slices.ContainsFunc(l.Home, func(v crdt.Value) bool { return v.V == string(m.Author) }) {
+			keys = append(keys, indexKey(IndexAuthor, string(m.Author), l.ID))
+		}
 	}
 	if l.Status != "" {
 		keys = append(keys, indexKey(IndexStatus, l.Status, l.ID))
