@@ -241,6 +241,9 @@ func Apply(dir *Directory, l *Ledger, d *schema.Decoded) error {
 	val := func(s string) Value { return Value{V: s, HLC: d.Op.HLC, Author: d.Op.Author, Op: d.ID} }
 	switch b := d.Body.(type) {
 	case *schema.MemberCreateBody:
+		if len(l.Fields) == 0 {
+			l.Fields = make(map[string]Register, len(b.Fields))
+		}
 		l.Home = l.Home.write(&l.DAG, val(string(b.Home)), d.Op.Deps, false)
 		l.setFields(b.Fields, val, d.Op.Deps, false)
 		ev.Changes = withEntry(b.Fields, "home", string(b.Home))
