@@ -104,28 +104,15 @@ func (l *Ledger) HasClosed() bool {
 	return false
 }
 
-// endsStake reports whether an op of kind k can end a committee's stake: an
+// EndsStake reports whether an op of kind k can end a committee's stake: an
 // accepted transfer moves the home (and ends a residence link), and the
-// ends of residence links, transfers and leaves. Between two such ops the
-// committees a ledger names only grow.
-func endsStake(k schema.Kind) bool {
+// ends of residence links, transfers and leaves.
+func EndsStake(k schema.Kind) bool {
 	switch k {
 	case schema.KindTransferAccept, schema.KindTransferEnd, schema.KindResidenceEnd, schema.KindLeaveEnd:
 		return true
 	}
 	return false
-}
-
-// LastStakeEnd returns the fold key of the last applied op that can end a
-// committee's stake. A committee that is not a stakeholder now had no stake
-// in any op sorting after it.
-func (l *Ledger) LastStakeEnd() (Key, bool) {
-	for i := len(l.DAG.Ops) - 1; i >= 0; i-- {
-		if m := &l.DAG.Ops[i]; endsStake(m.Kind) {
-			return Key{HLC: m.HLC, ID: m.ID}, true
-		}
-	}
-	return Key{}, false
 }
 
 // onceNamed reports whether c is, or is a superior of, a committee that l
@@ -155,32 +142,67 @@ func (l *Ledger) onceNamed(dir *Directory, c schema.CommitteeID) bool {
 	return false
 }
 
-// StakeEnd is, for a committee c that is not a stakeholder of ledger l now,
-// the fold key of the op that ended its last stake: the last op before
-// which c was a stakeholder. c may hold every op of l that sorts at or
-// before it, those written concurrently with the end of its stake
-// included: they were written while it was one. ok is false when c never
-// was a stakeholder. ops returns l's accepted ops (the fold of what it
-// returns must be l); it is called only when l's state leaves the question
-// open.
-func StakeEnd(dir *Directory, l *Ledger, c schema.CommitteeID, ops func() ([]*schema.Decoded, error)) (end Key, ok bool, err error) {
-	if _, closed := l.LastStakeEnd(); !closed || !l.onceNamed(dir, c) {
-		return Key{}, false, nil
+// HoldsUpTo is, for a committee c that is not a stakeholder of ledger l
+// now, the fold key up to which c may hold l's ops: the last op that c or a
+// subordinate wrote, or that ended a stake of c's (see Closes). Every
+// committee's superiors up to the network root carry its writes toward the
+// ledger's stakeholders (the root is one), whether or not they are
+// stakeholders themselves, so they hold what those writes follow; and a
+// committee learns how its stake ended, with the ops written concurrently
+// with that end which sort before it. ok is false when no op qualifies.
+// extra are ops not (yet) in l to count as well (their authors only).
+// closing returns the ops of l that can end a stake, with their bodies; it
+// is called only when l's state leaves their verdict open.
+func HoldsUpTo(dir *Directory, l *Ledger, c schema.CommitteeID, extra []*schema.Decoded, closing func() ([]*schema.Decoded, error)) (up Key, ok bool, err error) {
+	under := map[schema.CommitteeID]bool{}
+	by := func(a schema.CommitteeID) bool {
+		u, seen := under[a]
+		if !seen {
+			u = dir.IsAncestorAt(c, a, Now)
+			under[a] = u
+		}
+		return u
 	}
-	all, err := ops()
+	raise := func(k Key) {
+		if !ok || up.Less(k) {
+			up, ok = k, true
+		}
+	}
+	for i := len(l.DAG.Ops) - 1; i >= 0; i-- {
+		if m := &l.DAG.Ops[i]; by(m.Author) {
+			raise(Key{HLC: m.HLC, ID: m.ID})
+			break
+		}
+	}
+	for _, d := range extra {
+		if by(d.Op.Author) {
+			raise(KeyOf(d))
+		}
+	}
+	var last Key
+	found := false
+	for i := len(l.DAG.Ops) - 1; i >= 0 && !found; i-- {
+		if m := &l.DAG.Ops[i]; EndsStake(m.Kind) {
+			last, found = Key{HLC: m.HLC, ID: m.ID}, true
+		}
+	}
+	if !found || ok && !up.Less(last) || !l.onceNamed(dir, c) {
+		return up, ok, nil
+	}
+	ops, err := closing()
 	if err != nil {
-		return Key{}, false, err
+		return up, ok, err
 	}
-	folded := NewLedger(l.ID)
-	fold(all, func(d *schema.Decoded) error {
-		was := folded.Created() && IsStakeholder(dir, folded, c)
-		if err := Apply(dir, folded, d); err != nil {
-			return err
+	for _, d := range ops {
+		if _, in := l.DAG.Get(d.ID); !in || !EndsStake(d.Op.Kind) || ok && !up.Less(KeyOf(d)) {
+			continue
 		}
-		if was {
-			end, ok = KeyOf(d), true
+		for _, n := range Closes(l, d.Body) {
+			if dir.IsAncestorAt(c, n, Now) {
+				raise(KeyOf(d))
+				break
+			}
 		}
-		return nil
-	})
-	return end, ok, nil
+	}
+	return up, ok, nil
 }

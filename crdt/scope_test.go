@@ -8,11 +8,12 @@ import (
 	"lienthong/schema"
 )
 
-// TestStakeEnd: an official transfer ends the stake of the sending side at
-// its acceptance; a write of the old home concurrent with the acceptance
-// but sorting before it was written while the sending side had a stake, a
-// write after the acceptance was not.
-func TestStakeEnd(t *testing.T) {
+// TestHoldsUpTo: an official transfer ends the stake of the sending side at
+// its acceptance; the sending side and its superiors may hold the ops up
+// to it, a write of the old home concurrent with the acceptance (sorting
+// before it) included, not the ops after it, unless the old home or a
+// subordinate writes after it: then up to that write.
+func TestHoldsUpTo(t *testing.T) {
 	tree := testkit.NewTree(100)
 	dir := mustDir(t, tree)
 	c := create(tree, tree.Cell1, tree.Cell1.ID(), 1000)
@@ -31,24 +32,30 @@ func TestStakeEnd(t *testing.T) {
 		t.Fatalf("home %s, want the destination", l.HomeCommittee())
 	}
 	loads := 0
-	load := func() ([]*schema.Decoded, error) { loads++; return ops, nil }
+	closing := func() ([]*schema.Decoded, error) { loads++; return ops, nil }
 	for _, c := range []*schema.Signer{tree.Cell1, tree.Grassroots} {
 		if crdt.IsStakeholder(dir, l, c.ID()) {
 			t.Fatalf("%s is still a stakeholder", c.ID())
 		}
-		end, ok, err := crdt.StakeEnd(dir, l, c.ID(), load)
-		if err != nil || !ok || end != crdt.KeyOf(accept) {
-			t.Fatalf("stake end of %s: %v %v %v, want the acceptance", c.ID(), end, ok, err)
+		up, ok, err := crdt.HoldsUpTo(dir, l, c.ID(), nil, closing)
+		if err != nil || !ok || up != crdt.KeyOf(accept) {
+			t.Fatalf("%s holds up to %v %v %v, want the acceptance", c.ID(), up, ok, err)
 		}
-		if end.Less(crdt.KeyOf(concurrent)) || !end.Less(crdt.KeyOf(later)) {
-			t.Fatal("the concurrent write must sort before the end, the later one after")
+		if up.Less(crdt.KeyOf(concurrent)) || !up.Less(crdt.KeyOf(later)) {
+			t.Fatal("the concurrent write must sort before the acceptance, the later one after")
 		}
+	}
+	// A write of the old home after the acceptance (an attempt the fold
+	// rejects, here) is carried by its superiors.
+	after := set(tree.Cell1, 1050, []schema.OpID{later.ID}, "phone", "0933333333")
+	if up, ok, err := crdt.HoldsUpTo(dir, l, tree.Grassroots.ID(), []*schema.Decoded{after}, closing); err != nil || !ok || up != crdt.KeyOf(after) {
+		t.Fatalf("the grassroots committee holds up to %v %v %v, want its cell's last write", up, ok, err)
 	}
 	before := loads
-	if _, ok, err := crdt.StakeEnd(dir, l, tree.Cell2.ID(), load); ok || err != nil {
-		t.Fatalf("a committee never named had a stake: %v %v", ok, err)
+	if _, ok, err := crdt.HoldsUpTo(dir, l, tree.Cell2.ID(), nil, closing); ok || err != nil {
+		t.Fatalf("a committee never named holds ops: %v %v", ok, err)
 	}
 	if loads != before {
-		t.Fatal("the ops were loaded for a committee the state never named")
+		t.Fatal("the closing ops were loaded for a committee the state never named")
 	}
 }

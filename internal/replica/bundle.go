@@ -134,6 +134,16 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 			if opts.For != "" && (e.Origin == origin || whole[e.ID] || !sc.allows(e.Ledger) && sc.ledger(e.Ledger).closed == nil) {
 				continue
 			}
+			if opts.For != "" {
+				ok, err := sc.allowsOp(e.Ledger, e.ID)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					rd.Close()
+					return es, err
+				}
+				if !ok {
+					continue
+				}
+			}
 			env, err := rd.Op(e.ID)
 			if errors.Is(err, store.ErrNotFound) {
 				continue
@@ -141,16 +151,6 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 			if err != nil {
 				rd.Close()
 				return es, err
-			}
-			if opts.For != "" {
-				ok, err := sc.allowsOp(e.Ledger, env)
-				if err != nil {
-					rd.Close()
-					return es, err
-				}
-				if !ok {
-					continue
-				}
 			}
 			if err := add(env); err != nil {
 				rd.Close()

@@ -15,8 +15,10 @@
 // The server sends the ops of its change feed after the client's checkpoint
 // that lie in the client's scope, in feed order, which is causal order: the
 // directory, every op of the member ledgers the client is a stakeholder of,
-// and of a ledger whose stake it lost, the ops that sort up to the one that
-// ended that stake (those written concurrently with it included). The
+// and of a ledger it is no stakeholder of now, the ops that sort up to the
+// last one that the client or a subordinate wrote or that ended a stake of
+// the client's (a committee's superiors carry its writes toward the
+// ledger's stakeholders, and a committee learns how its stake ended). The
 // client applies each batch, then records its checkpoint, so an interrupted
 // sync resumes where it stopped and reconnecting costs what changed, not
 // what exists. Frames are length-prefixed CBOR with a size limit; a peer

@@ -82,12 +82,13 @@ type scope struct {
 
 type verdict struct {
 	in bool // the peer is a stakeholder now
-	// closed: not now, but a workflow ended; the peer may hold the ops
-	// up to the end of its last stake (see crdt.StakeEnd).
+	// closed: not now, but a workflow ended; the peer may hold the ops up
+	// to a point (see crdt.HoldsUpTo). It is the whole state: finding that
+	// point reads its ops.
 	closed *crdt.Ledger
-	ended  bool     // end is known
-	end    crdt.Key // where the peer's last stake ended
-	had    bool     // the peer had a stake
+	known  bool     // up and holds are computed
+	up     crdt.Key // the peer may hold the ops up to here
+	holds  bool     // there is such a point
 }
 
 func newScope(st *store.Store, rd *store.Reader, peer schema.CommitteeID) *scope {
@@ -117,14 +118,17 @@ func (sc *scope) allows(id schema.LedgerID) bool {
 	return id.IsDirectory() || sc.ledger(id).in
 }
 
-// stakeEnd returns where the peer's last stake in a ledger it is no
-// stakeholder of ended, if it had one.
-func (sc *scope) stakeEnd(v *verdict) (crdt.Key, bool, error) {
-	if !v.ended {
+// upTo returns how far into a ledger it is no stakeholder of the peer may
+// hold ops, if at all.
+func (sc *scope) upTo(v *verdict) (crdt.Key, bool, error) {
+	if !v.known {
 		l := v.closed
-		end, had, err := crdt.StakeEnd(sc.dir, l, sc.peer, func() ([]*schema.Decoded, error) {
-			ops := make([]*schema.Decoded, 0, len(l.DAG.Ops))
+		up, holds, err := crdt.HoldsUpTo(sc.dir, l, sc.peer, nil, func() ([]*schema.Decoded, error) {
+			var ops []*schema.Decoded
 			for _, m := range l.DAG.Ops {
+				if !crdt.EndsStake(m.Kind) {
+					continue
+				}
 				env, err := sc.rd.Op(m.ID)
 				if err != nil {
 					return nil, fmt.Errorf("op %s of ledger %s: %w", m.ID.Short(), l.ID, err)
@@ -140,42 +144,32 @@ func (sc *scope) stakeEnd(v *verdict) (crdt.Key, bool, error) {
 		if err != nil {
 			return crdt.Key{}, false, err
 		}
-		v.ended, v.end, v.had = true, end, had
+		v.known, v.up, v.holds = true, up, holds
 	}
-	return v.end, v.had, nil
+	return v.up, v.holds, nil
 }
 
-// allowsOp reports whether the peer may have the op env of ledger id: any op
-// of a ledger it holds a stake in, and, of a ledger where its stake ended,
-// the ops up to the one that ended it (those written concurrently with
-// that one included).
-func (sc *scope) allowsOp(id schema.LedgerID, env []byte) (bool, error) {
-	if sc.allows(id) {
+// allowsOp reports whether the peer may have op id of ledger lid: any op of
+// a ledger it holds a stake in; of a ledger it holds none in now, the ops up
+// to the last one that it or a subordinate wrote or that ended its stake.
+func (sc *scope) allowsOp(lid schema.LedgerID, id schema.OpID) (bool, error) {
+	if sc.allows(lid) {
 		return true, nil
 	}
-	v := sc.ledger(id)
+	v := sc.ledger(lid)
 	if v.closed == nil {
 		return false, nil
 	}
-	d, err := schema.DecodeStored(env)
-	if err != nil {
-		return false, nil
+	m, ok := v.closed.DAG.Get(id)
+	if !ok {
+		return false, nil // not accepted (any more)
 	}
-	for _, c := range crdt.Closes(v.closed, d.Body) {
-		if sc.dir.IsAncestorAt(sc.peer, c, crdt.Now) {
-			return true, nil
-		}
-	}
-	k := crdt.KeyOf(d)
-	if last, ok := v.closed.LastStakeEnd(); !ok || last.Less(k) {
-		return false, nil
-	}
-	end, had, err := sc.stakeEnd(v)
-	return had && !end.Less(k), err
+	up, holds, err := sc.upTo(v)
+	return holds && !up.Less(crdt.Key{HLC: m.HLC, ID: m.ID}), err
 }
 
 // prefix returns how many of a ledger's ops, in fold order, the peer may
-// have: all of them, those up to the end of its last stake, or none.
+// have: all of them (-1), those up to the point allowsOp names, or none.
 func (sc *scope) prefix(id schema.LedgerID) (int, error) {
 	if sc.allows(id) {
 		return -1, nil
@@ -184,12 +178,12 @@ func (sc *scope) prefix(id schema.LedgerID) (int, error) {
 	if v.closed == nil {
 		return 0, nil
 	}
-	end, had, err := sc.stakeEnd(v)
-	if err != nil || !had {
+	up, holds, err := sc.upTo(v)
+	if err != nil || !holds {
 		return 0, err
 	}
 	n := 0
-	for n < len(v.closed.DAG.Ops) && !end.Less(crdt.Key{HLC: v.closed.DAG.Ops[n].HLC, ID: v.closed.DAG.Ops[n].ID}) {
+	for n < len(v.closed.DAG.Ops) && !up.Less(crdt.Key{HLC: v.closed.DAG.Ops[n].HLC, ID: v.closed.DAG.Ops[n].ID}) {
 		n++
 	}
 	return n, nil
@@ -230,6 +224,15 @@ func (sc *scope) gained(c store.StakeChange) bool {
 		now = now || sc.dir.IsAncestorAt(sc.peer, n, crdt.Now)
 	}
 	return now && !was && sc.allows(c.Ledger)
+}
+
+// frameFits reports whether ops fit in one frame with room to spare.
+func frameFits(ops [][]byte) bool {
+	total := 0
+	for _, op := range ops {
+		total += len(op) + 8
+	}
+	return total < MaxFrame/2
 }
 
 // prefixOps reads the first n ops of a member ledger in fold order (n < 0:
@@ -304,12 +307,12 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 		size := 0
 		for _, e := range entries {
 			if e.Origin != origin && (sc.allows(e.Ledger) || sc.ledger(e.Ledger).closed != nil) {
-				env, err := rd.Op(e.ID)
-				ok := false
-				if err == nil {
-					ok, err = sc.allowsOp(e.Ledger, env)
-				}
+				ok, err := sc.allowsOp(e.Ledger, e.ID)
+				var env []byte
 				if ok {
+					env, err = rd.Op(e.ID)
+				}
+				if err == nil && ok {
 					b.Ops = append(b.Ops, env)
 					size += len(env)
 				} else if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -374,8 +377,8 @@ func (s *Server) serveFetch(ctx context.Context, w *bufio.Writer, peer schema.Co
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		// The ledger whole to a stakeholder; to a former one, its ops up
-		// to the end of its stake.
+		// The ledger whole to a stakeholder; to a committee that is none
+		// now, its ops up to a point (see scope.allowsOp).
 		n, err := sc.prefix(id)
 		if err != nil {
 			return err
@@ -394,6 +397,20 @@ func (s *Server) serveFetch(ctx context.Context, w *bufio.Writer, peer schema.Co
 		}
 		if err != nil {
 			return err
+		}
+		if n > 0 && frameFits(envs) {
+			// A part of a ledger goes in one batch: the client judges which
+			// of its ops it may hold by the ops in the batch.
+			if len(b.Ops) > 0 {
+				if _, err := writeFrame(w, &b); err != nil {
+					return err
+				}
+				b, size = Batch{}, 0
+			}
+			if _, err := writeFrame(w, &Batch{Ops: envs}); err != nil {
+				return err
+			}
+			continue
 		}
 		for _, env := range envs {
 			b.Ops = append(b.Ops, env)

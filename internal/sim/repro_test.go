@@ -536,3 +536,49 @@ func TestOpConcurrentWithATransferReachesTheNewHome(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteAfterAStakeEndedReachesHome: the destination of an away-work
+// leave comments on it after the leave ended (the fold accepts that: the
+// comment follows the leave, not its being open). Neither the destination
+// nor its commune is a stakeholder any more, yet the comment must reach
+// the member's home, whose only way to it goes through that commune: a
+// committee's superiors carry its writes toward the stakeholders.
+func TestWriteAfterAStakeEndedReachesHome(t *testing.T) {
+	m := newMiniNet(t)
+	tr := m.tree
+	cell := m.nodes[tr.Cell1]
+	id, err := cell.CreateMember("", map[string]string{"name": "Lý Văn Hải", "sex": "M"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leave, err := cell.Write(id, &schema.LeaveBody{From: "2026-01-01", Until: "2026-06-30", Destination: tr.ResCell.ID(), Place: "Bình Dương"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := [][2]*schema.Signer{{tr.Grassroots, tr.Cell1}, {tr.Root, tr.Grassroots}, {tr.Commune, tr.Root}, {tr.ResCell, tr.Commune}}
+	m.pulls(t, down...)
+	if _, err := cell.Write(id, schema.Tagged{Kind: schema.KindLeaveEnd, Body: &schema.EndBody{Ref: leave, Date: "2026-06-30"}}); err != nil {
+		t.Fatal(err)
+	}
+	m.pulls(t, down...)
+	comment, err := m.nodes[tr.ResCell].Write(id, schema.Tagged{Kind: schema.KindLeaveComment, Body: &schema.ReviewBody{Ref: leave, Date: "2026-07-02", Text: "Chấp hành tốt quy định nơi đến."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		m.pulls(t, [2]*schema.Signer{tr.Commune, tr.ResCell}, [2]*schema.Signer{tr.Root, tr.Commune},
+			[2]*schema.Signer{tr.Grassroots, tr.Root}, [2]*schema.Signer{tr.Cell1, tr.Grassroots})
+	}
+	l, err := m.st[tr.ResCell].Ledger(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if crdt.IsStakeholder(m.st[tr.ResCell].Directory(), l, tr.Commune.ID()) {
+		t.Fatal("the commune is still a stakeholder; the test no longer shows what it should")
+	}
+	for _, s := range []*schema.Signer{tr.Root, tr.Cell1} {
+		if _, err := m.st[s].Op(comment); err != nil {
+			t.Errorf("%s never received the destination's comment, which the fold accepts: %v", s.ID().Short(), err)
+		}
+	}
+}

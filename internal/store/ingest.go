@@ -103,9 +103,9 @@ func (s *Store) decodeAll(envs [][]byte, results []crdt.Result) []*schema.Decode
 
 // filterScope drops member ops of ledgers scope is not a stakeholder of,
 // judging a ledger by its stored state or, if that does not make scope a
-// stakeholder, by its state with these ops folded in. Of a ledger where
-// scope's stake ended, it keeps the ops that sort up to the end of that
-// stake (see crdt.StakeEnd).
+// stakeholder, by its state with these ops folded in. Of a ledger it is no
+// stakeholder of now, it keeps the ops up to the last one that scope or a
+// subordinate wrote or that ended a stake of scope's (see crdt.HoldsUpTo).
 func (s *Store) filterScope(decoded []*schema.Decoded, results []crdt.Result, scope schema.CommitteeID) {
 	dir := s.Directory()
 	byLedger := map[schema.LedgerID][]int{}
@@ -143,15 +143,19 @@ func (s *Store) filterScope(decoded []*schema.Decoded, results []crdt.Result, sc
 			// park; a later fetch of the ledger brings the create.
 			continue
 		}
-		var end crdt.Key
-		had := false
+		var up crdt.Key
+		holds := false
 		if folded.Created() {
-			end, had, _ = crdt.StakeEnd(dir, folded, scope, func() ([]*schema.Decoded, error) { return ops, nil })
+			batch := make([]*schema.Decoded, len(idx))
+			for j, i := range idx {
+				batch[j] = decoded[i]
+			}
+			up, holds, _ = crdt.HoldsUpTo(dir, folded, scope, batch, func() ([]*schema.Decoded, error) { return ops, nil })
 		}
 		for _, i := range idx {
 			d := decoded[i]
-			if had && !end.Less(crdt.KeyOf(d)) {
-				continue // written while scope was a stakeholder
+			if holds && !up.Less(crdt.KeyOf(d)) {
+				continue
 			}
 			results[i] = crdt.Result{ID: d.ID, Ledger: id, Outcome: crdt.Rejected,
 				Err: fmt.Errorf("%w: this committee is not a stakeholder of member %s", ErrOutOfScope, id)}
