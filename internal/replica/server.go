@@ -100,10 +100,14 @@ func (sc *scope) ledger(id schema.LedgerID) *verdict {
 		return v
 	}
 	v := &verdict{}
-	if l, err := sc.rd.Ledger(id); err == nil {
+	// The part of the state that names stakeholders is enough to decide,
+	// except for a ledger whose workflows ended.
+	if l, err := sc.rd.LedgerScope(id); err == nil {
 		v.in = crdt.IsStakeholder(sc.dir, l, sc.peer)
 		if !v.in && l.HasClosed() {
-			v.closed = l
+			if whole, err := sc.rd.Ledger(id); err == nil {
+				v.closed = whole
+			}
 		}
 	}
 	if len(sc.cache) > 1<<16 {
