@@ -568,6 +568,32 @@ func detail(body any) map[string]string {
 	return out
 }
 
+// Mentioned lists the committees that the ledger's workflows name, open or
+// ended: residence committees and cells, transfer destinations and cells,
+// leave destinations. An op naming one was judged against the directory as
+// it stood for that committee, so a late charter or revocation of it may
+// change the op's verdict. Unsorted, possibly with repeats.
+func (l *Ledger) Mentioned() []schema.CommitteeID {
+	var out []schema.CommitteeID
+	add := func(c schema.CommitteeID) {
+		if c != "" {
+			out = append(out, c)
+		}
+	}
+	for i := range l.Residence {
+		add(l.Residence[i].Residence)
+		add(l.Residence[i].Cell)
+	}
+	for i := range l.Transfers {
+		add(l.Transfers[i].Destination)
+		add(l.Transfers[i].Cell)
+	}
+	for i := range l.Leaves {
+		add(l.Leaves[i].Destination)
+	}
+	return out
+}
+
 // namedByWorkflows lists the committees the open workflows name: the
 // residence committee and cell, a transfer's destination, a leave's.
 func (l *Ledger) namedByWorkflows() []schema.CommitteeID {

@@ -590,7 +590,6 @@ func TestWriteAfterAStakeEndedReachesHome(t *testing.T) {
 // leave must be judged again and rejected, as the fold of the same ops
 // rejects it.
 func TestRevocationJudgesAgainTheOpsNamingTheRevoked(t *testing.T) {
-	t.Skip("known gap: a revocation judges again only the ledgers with ops by, or homed at, a committee it revokes, not those whose workflow ops name one (seen with -sim.first=421 of the harsh runs above)")
 	m := newMiniNet(t)
 	tr := m.tree
 	cell := m.nodes[tr.Cell1]

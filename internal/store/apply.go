@@ -681,8 +681,9 @@ func reasonFor(d *schema.Decoded, reasons map[schema.OpID]*crdt.RejectError) *cr
 }
 
 // reevaluate re-judges the member ledgers directory ops can affect: those
-// with ops by, or homed at, the committees they name or anyone below them,
-// and those with quarantined ops (a new charter may make them valid).
+// homed at, written to by, or naming in a workflow the committees they
+// charter or revoke or anyone below them (see indexKeys), and those with
+// quarantined ops (a new charter may make them valid).
 func (b *batch) reevaluate(ops ...*schema.Decoded) {
 	if !b.scan() {
 		return
@@ -739,9 +740,10 @@ func (b *batch) reevaluate(ops ...*schema.Decoded) {
 }
 
 // indexKeys lists the index entries of a ledger state. The author index
-// names the committees that wrote to the ledger other than its home (the
-// home index names that one): with the home index, it finds every ledger a
-// committee's charter or revocation may change.
+// names the committees involved in the ledger other than its home (the home
+// index names that one): those that wrote to it and those its workflows
+// name. With the home index, it finds every ledger a committee's charter or
+// revocation may change.
 func indexKeys(l *crdt.Ledger) [][]byte {
 	var keys [][]byte
 	for _, v := range l.Fields["card"] {
@@ -750,15 +752,21 @@ func indexKeys(l *crdt.Ledger) [][]byte {
 	for _, v := range l.Home {
 		keys = append(keys, indexKey(IndexHome, v.V, l.ID))
 	}
-	var authors []schema.CommitteeID
+	var involved []schema.CommitteeID
+	add := func(c schema.CommitteeID) {
+		if slices.Contains(involved, c) {
+			return
+		}
+		involved = append(involved, c)
+		if !slices.ContainsFunc(l.Home, func(v crdt.Value) bool { return v.V == string(c) }) {
+			keys = append(keys, indexKey(IndexAuthor, string(c), l.ID))
+		}
+	}
 	for _, m := range l.DAG.Ops {
-		if slices.Contains(authors, m.Author) {
-			continue
-		}
-		authors = append(authors, m.Author)
-		if !slices.ContainsFunc(l.Home, func(v crdt.Value) bool { return v.V == string(m.Author) }) {
-			keys = append(keys, indexKey(IndexAuthor, string(m.Author), l.ID))
-		}
+		add(m.Author)
+	}
+	for _, c := range l.Mentioned() {
+		add(c)
 	}
 	if l.Status != "" {
 		keys = append(keys, indexKey(IndexStatus, l.Status, l.ID))
