@@ -41,6 +41,20 @@ func DefaultNetOptions() NetOptions {
 	return NetOptions{MDNS: true, AntiEntropy: 30 * time.Second, SyncTimeout: 2 * time.Minute}
 }
 
+// ErrRelayedOnly: a peer is connected only through a circuit relay and no
+// direct connection could be made. Sync runs over direct connections only:
+// a relayed connection is limited (relay v2 cuts it after 2 minutes or 128
+// KiB each way by default) and spends the relaying office's bandwidth; it
+// serves to find the peer and to coordinate hole punching. The node dials
+// the peer's announced addresses when such a connection opens and on every
+// pull; until one answers, or hole punching succeeds, ledgers travel through
+// a superior both sites sync with.
+var ErrRelayedOnly = errors.New("connected only through a relay; sync needs a direct connection")
+
+// directDial bounds an attempt to replace a relayed connection with a
+// direct one (and so how long Close may wait for one).
+const directDial = 5 * time.Second
+
 // PeerStatus is what the node knows of a peer's sync.
 type PeerStatus struct {
 	ID        string   `json:"peer"`
@@ -88,6 +102,11 @@ type Network struct {
 	peers  map[peer.ID]*peerState
 	served map[peer.ID]chan uint64 // SyncOnce waiting for a peer's pull: positions served
 
+	// dialing is held (read) during direct dials and (write) by Close
+	// around closing the host: libp2p v0.51 dereferences a nil transport
+	// when its swarm closes while a dial that skips relays picks addresses.
+	dialing sync.RWMutex
+
 	closeOnce sync.Once
 }
 
@@ -105,16 +124,24 @@ func StartNetwork(n *Node, st *store.Store, opts NetOptions) (*Network, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Network{node: n, st: st, opts: opts, log: opts.Logger, ctx: ctx, cancel: cancel, peers: map[peer.ID]*peerState{}, served: map[peer.ID]chan uint64{}}
 	w.server = &replica.Server{Store: st, Logger: opts.Logger, OnNotify: w.onNotify, OnServed: w.onServed}
+	// The host dials relays and may accept peers before p2p.New returns;
+	// pulls wait until w.host is set.
+	started := make(chan struct{})
 	host, err := p2p.New(p2p.Options{
 		Key: n.signer.Key(), Listen: opts.Listen, Allow: w.allow, MDNS: opts.MDNS,
 		RelayService: opts.RelayService, Relays: relayInfos(opts.Bootstrap),
-		OnConnect: func(p peer.ID) { w.schedule(p) }, Logger: opts.Logger,
+		OnConnect: func(p peer.ID) {
+			<-started
+			w.schedule(p)
+		}, Logger: opts.Logger,
 	})
 	if err != nil {
 		cancel()
+		close(started)
 		return nil, err
 	}
 	w.host = host
+	close(started)
 	host.Handle(replica.ProtocolID, w.handle)
 	changes := st.Subscribe()
 	w.wg.Add(2)
@@ -123,22 +150,32 @@ func StartNetwork(n *Node, st *store.Store, opts NetOptions) (*Network, error) {
 	return w, nil
 }
 
+// relayInfos lists the bootstrap peers, each once with all its addresses,
+// as the relays to hold a slot with.
 func relayInfos(addrs []string) []peer.AddrInfo {
 	var out []peer.AddrInfo
 	for _, a := range addrs {
-		if pi, err := peer.AddrInfoFromString(a); err == nil {
-			out = append(out, *pi)
+		pi, err := peer.AddrInfoFromString(a)
+		if err != nil {
+			continue
 		}
+		if i := slices.IndexFunc(out, func(o peer.AddrInfo) bool { return o.ID == pi.ID }); i >= 0 {
+			out[i].Addrs = append(out[i].Addrs, pi.Addrs...)
+			continue
+		}
+		out = append(out, *pi)
 	}
 	return out
 }
 
-// allow admits peers with a valid, unrevoked charter chain.
+// allow admits peers with a valid, unrevoked charter chain. The gater calls
+// it from the moment the host starts, before w.host is set.
 func (w *Network) allow(p peer.ID) bool {
-	if p == w.host.ID() {
+	id := schema.CommitteeID(p.String())
+	if id == w.node.ID() {
 		return true
 	}
-	return w.st.Directory().ActiveAt(schema.CommitteeID(p.String()), crdt.Now) == nil
+	return w.st.Directory().ActiveAt(id, crdt.Now) == nil
 }
 
 // Host is the libp2p host.
@@ -150,6 +187,11 @@ func (w *Network) Addrs() []string { return w.host.Addrs() }
 func (w *Network) handle(s network.Stream) {
 	defer s.Close()
 	p := schema.CommitteeID(s.Conn().RemotePeer().String())
+	if s.Conn().Stat().Limited {
+		w.log.Debug("refusing sync over a relayed connection", "peer", p.Short())
+		s.Reset()
+		return
+	}
 	if err := w.server.Serve(w.ctx, idle(s, w.opts.SyncTimeout), p); err != nil {
 		w.logFailure("sync request failed", p, err)
 		s.Reset()
@@ -232,6 +274,15 @@ func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
 	w.mu.Unlock()
 	ps.pulling.Lock()
 	defer ps.pulling.Unlock()
+	if w.host.IsRelayed(p) {
+		err := w.connectDirect(p)
+		if err == nil && !w.host.IsConnected(p) {
+			err = errors.New("no direct connection resulted")
+		}
+		if err != nil {
+			return replica.Stats{}, fmt.Errorf("peer %s: %w (dialing its own addresses: %v)", schema.CommitteeID(p.String()).Short(), ErrRelayedOnly, err)
+		}
+	}
 	openCtx, cancel := context.WithTimeout(ctx, w.opts.SyncTimeout)
 	s, err := w.host.Open(openCtx, p, replica.ProtocolID)
 	cancel()
@@ -259,6 +310,20 @@ func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
 	}
 	w.st.UpdatePeer(p.String(), func(r *store.PeerRecord) { r.Addrs = w.host.PeerAddrs(p) })
 	return st, nil
+}
+
+// connectDirect dials the addresses p announced, skipping relays. Its
+// context is not the network's: a dial in progress ends on its own (within
+// directDial) before Close closes the host.
+func (w *Network) connectDirect(p peer.ID) error {
+	w.dialing.RLock()
+	defer w.dialing.RUnlock()
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), directDial)
+	defer cancel()
+	return w.host.ConnectDirect(ctx, p)
 }
 
 // logFailure logs a failed exchange: a peer breaking the protocol or
@@ -305,6 +370,9 @@ func (w *Network) notifyLoop(changes <-chan store.Change) {
 }
 
 func (w *Network) notify(p peer.ID, seq uint64) {
+	if !w.host.IsConnected(p) {
+		return // relayed only: the pull it would start cannot run
+	}
 	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
 	defer cancel()
 	s, err := w.host.Open(ctx, p, replica.ProtocolID)
@@ -464,7 +532,9 @@ func (w *Network) Close() error {
 	var err error
 	w.closeOnce.Do(func() {
 		w.cancel()
+		w.dialing.Lock()
 		err = w.host.Close()
+		w.dialing.Unlock()
 		w.wg.Wait()
 	})
 	return err
