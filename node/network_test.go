@@ -25,6 +25,17 @@ type site struct {
 
 func startSite(t *testing.T, tree *testkit.Tree, name string, who *schema.Signer, dir string, bootstrap ...*site) *site {
 	t.Helper()
+	return startSiteIn(t, tree, name, who, dir, func(o *node.NetOptions) {
+		for _, b := range bootstrap {
+			o.Bootstrap = append(o.Bootstrap, b.net.Addrs()[0])
+		}
+	})
+}
+
+// startSiteIn starts a committee node on loopback with its store in dir (a
+// new temporary one if empty), its network options adjusted by set.
+func startSiteIn(t *testing.T, tree *testkit.Tree, name string, who *schema.Signer, dir string, set func(*node.NetOptions)) *site {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -43,9 +54,7 @@ func startSite(t *testing.T, tree *testkit.Tree, name string, who *schema.Signer
 	opts.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
 	opts.MDNS = false
 	opts.AntiEntropy = 500 * time.Millisecond
-	for _, b := range bootstrap {
-		opts.Bootstrap = append(opts.Bootstrap, b.net.Addrs()[0])
-	}
+	set(&opts)
 	w, err := node.StartNetwork(n, st, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 
 	"lienthong/internal/p2p"
 	"lienthong/internal/replica"
-	"lienthong/internal/store"
 	"lienthong/internal/testkit"
 	"lienthong/node"
 	"lienthong/schema"
@@ -26,30 +25,7 @@ import (
 // its network options adjusted by set.
 func startNetSite(t *testing.T, tree *testkit.Tree, name string, who *schema.Signer, set func(*node.NetOptions)) *site {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(dir, store.DefaultOptions(tree.Root.ID()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := st.Ingest(envelopesOf(tree.Charters), "join"); err != nil {
-		t.Fatal(err)
-	}
-	n, err := node.New(st, who, node.DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := node.DefaultNetOptions()
-	opts.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
-	opts.MDNS = false
-	opts.AntiEntropy = 500 * time.Millisecond
-	set(&opts)
-	w, err := node.StartNetwork(n, st, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &site{name: name, node: n, st: st, net: w, dir: dir, who: who}
-	t.Cleanup(s.stop)
-	return s
+	return startSiteIn(t, tree, name, who, "", set)
 }
 
 // relayNet is a province office offering relay service and two sites that
