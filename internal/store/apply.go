@@ -310,10 +310,10 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 	}
 	if !fresh {
 		switch {
-		case b.has(opKey(d.ID)), b.has(parkKey(d.ID)):
+		case b.isParked(d.ID), b.has(opKey(d.ID)):
 			b.stats.Duplicates++
 			return crdt.Result{ID: d.ID, Outcome: crdt.Duplicate}
-		case b.has(quarKey(d.ID)):
+		case b.hasQuarantined(d.Op.Ledger) && b.has(quarKey(d.ID)):
 			b.stats.Duplicates++
 			return crdt.Result{ID: d.ID, Outcome: crdt.Duplicate, Err: errors.New("already rejected")}
 		}
@@ -349,7 +349,7 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 		return b.rebuild(d.Op.Ledger, d)
 	case errors.As(err, &miss):
 		for _, m := range miss.Missing {
-			if b.has(quarKey(m)) {
+			if b.hasQuarantined(d.Op.Ledger) && b.has(quarKey(m)) {
 				rej = &crdt.RejectError{Op: d.ID, Kind: d.Op.Kind, Author: d.Op.Author, Err: crdt.ErrInvalid,
 					Reason: fmt.Sprintf("depends on op %s, which was rejected", m.Short())}
 				b.quarantine(d, rej)
@@ -433,6 +433,13 @@ func (b *batch) quarantinedAfter(id schema.LedgerID, k crdt.Key) bool {
 	return false
 }
 
+// isParked reports whether op id is parked, from the store's in-memory copy
+// of the parked-op index.
+func (b *batch) isParked(id schema.OpID) bool {
+	_, ok := b.s.parked[id]
+	return ok
+}
+
 // hasQuarantined reports whether ledger id has quarantined ops, from the
 // store's count and this batch's changes to it. (An iterator over a write
 // transaction sorts the batch's pending writes: probing every ledger that
@@ -464,6 +471,7 @@ func (b *batch) park(d *schema.Decoded, missing []schema.OpID) {
 		tag = b.originTag
 	}
 	b.set(parkKey(d.ID), cat(tag[:], d.Envelope)) // origin tag, then the op
+	b.s.parked[d.ID] = struct{}{}
 	b.touchedWaiting = true
 	for _, m := range missing {
 		b.set(waitKey(m, d.ID), nil)
@@ -501,6 +509,7 @@ func (b *batch) wake(dep schema.OpID) {
 		}
 		b.setOrigin(d.ID, [8]byte(raw[:8]))
 		b.del(parkKey(id))
+		delete(b.s.parked, id)
 		for _, dd := range d.Op.Deps {
 			if dd != dep {
 				b.del(waitKey(dd, id))

@@ -51,6 +51,9 @@ type Store struct {
 	// waiting maps a missing dep to the parked ops that wait for it: a copy
 	// of the pw/ keys, so that applying an op needs no scan.
 	waiting map[schema.OpID][]schema.OpID
+	// parked holds the IDs of the parked ops (the p/ keys), so that a
+	// duplicate check needs no lookup for them.
+	parked map[schema.OpID]struct{}
 	// quarantined counts the quarantined ops per ledger (the qx/ keys), so
 	// that applying an op need not probe the index for ledgers without.
 	quarantined map[schema.LedgerID]int
@@ -149,10 +152,11 @@ func removeEmptyLogs(path string, log *slog.Logger) error {
 	return nil
 }
 
-// loadWaiting reads the parked-op index and the count of quarantined ops per
-// ledger into memory.
+// loadWaiting reads the parked-op index (what each missing dep wakes, and
+// the parked ops) and the count of quarantined ops per ledger into memory.
 func (s *Store) loadWaiting() error {
 	s.waiting = map[schema.OpID][]schema.OpID{}
+	s.parked = map[schema.OpID]struct{}{}
 	s.quarantined = map[schema.LedgerID]int{}
 	return s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: pWaiting, PrefetchValues: false})
@@ -162,6 +166,7 @@ func (s *Store) loadWaiting() error {
 			copy(dep[:], k[:32])
 			copy(id[:], k[32:])
 			s.waiting[dep] = append(s.waiting[dep], id)
+			s.parked[id] = struct{}{}
 		}
 		it.Close()
 		it = txn.NewIterator(badger.IteratorOptions{Prefix: pQuarLedger, PrefetchValues: false})
