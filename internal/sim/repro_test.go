@@ -97,27 +97,14 @@ func (c *dropAfterWrites) Read(p []byte) (int, error) {
 func transferToCommune(t *testing.T, m *miniNet) (schema.LedgerID, uint64) {
 	t.Helper()
 	tr := m.tree
-	id, err := m.nodes[tr.Cell1].CreateMember("", map[string]string{"name": "Phạm Thị Lan", "sex": "F"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range [][2]*schema.Signer{{tr.Grassroots, tr.Cell1}, {tr.Root, tr.Grassroots}, {tr.Commune, tr.Root}} {
-		if _, err := m.pull(t, p[0], p[1], nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	id := member(t, m.nodes[tr.Cell1], "Phạm Thị Lan", "F")
+	m.pulls(t, [][2]*schema.Signer{{tr.Grassroots, tr.Cell1}, {tr.Root, tr.Grassroots}, {tr.Commune, tr.Root}}...)
 	if _, err := m.st[tr.Commune].Ledger(id); err == nil {
 		t.Fatal("the commune holds the ledger before it is a stakeholder")
 	}
 	served := m.st[tr.Root].Seq()
-	if _, err := m.nodes[tr.Cell1].Write(id, &schema.TransferIssueBody{Type: schema.TransferOfficial, Destination: tr.Commune.ID(), Date: "2026-01-02"}); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range [][2]*schema.Signer{{tr.Grassroots, tr.Cell1}, {tr.Root, tr.Grassroots}} {
-		if _, err := m.pull(t, p[0], p[1], nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write(t, m.nodes[tr.Cell1], id, &schema.TransferIssueBody{Type: schema.TransferOfficial, Destination: tr.Commune.ID(), Date: "2026-01-02"})
+	m.pulls(t, [][2]*schema.Signer{{tr.Grassroots, tr.Cell1}, {tr.Root, tr.Grassroots}}...)
 	return id, served
 }
 
@@ -197,6 +184,26 @@ func TestParkedOpsOfACutPullAreFetchedLater(t *testing.T) {
 }
 
 // pulls runs pulls in order, each {client, server}.
+// member creates a member at n, failing the test on error.
+func member(t *testing.T, n *node.Node, name, sex string) schema.LedgerID {
+	t.Helper()
+	id, err := n.CreateMember("", map[string]string{"name": name, "sex": sex})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// write writes body to ledger id at n, failing the test on error.
+func write(t *testing.T, n *node.Node, id schema.LedgerID, body any) schema.OpID {
+	t.Helper()
+	op, err := n.Write(id, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op
+}
+
 func (m *miniNet) pulls(t *testing.T, pairs ...[2]*schema.Signer) {
 	t.Helper()
 	for _, p := range pairs {
@@ -219,13 +226,8 @@ func TestWokenOpReachesThePeerThatWokeIt(t *testing.T) {
 	m := newMiniNet(t)
 	tr := m.tree
 	cell := m.nodes[tr.Cell1]
-	id, err := cell.CreateMember("", map[string]string{"name": "Vũ Văn Hùng", "sex": "M"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cell.Write(id, &schema.TransferIssueBody{Type: schema.TransferTemporary, Destination: tr.ResCell.ID(), Date: "2026-01-02", Until: "2026-07-02"}); err != nil {
-		t.Fatal(err)
-	}
+	id := member(t, cell, "Vũ Văn Hùng", "M")
+	write(t, cell, id, &schema.TransferIssueBody{Type: schema.TransferTemporary, Destination: tr.ResCell.ID(), Date: "2026-01-02", Until: "2026-07-02"})
 	m.pulls(t, [2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots},
 		[2]*schema.Signer{tr.Commune, tr.Root}, [2]*schema.Signer{tr.ResCell, tr.Commune})
 	if _, err := m.st[tr.ResCell].Ledger(id); err != nil {
@@ -238,10 +240,7 @@ func TestWokenOpReachesThePeerThatWokeIt(t *testing.T) {
 	// destination straight from the cell (a link off the tree).
 	m.pulls(t, [2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots}, [2]*schema.Signer{tr.ResCell, tr.Cell1})
 	served := m.st[tr.ResCell].Seq()
-	end, err := m.nodes[tr.ResCell].Write(id, schema.Tagged{Kind: schema.KindTransferEnd, Body: &schema.EndBody{Ref: firstOf(t, m.st[tr.ResCell], id, schema.KindTransferIssue), Date: "2026-03-01"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	end := write(t, m.nodes[tr.ResCell], id, schema.Tagged{Kind: schema.KindTransferEnd, Body: &schema.EndBody{Ref: firstOf(t, m.st[tr.ResCell], id, schema.KindTransferIssue), Date: "2026-03-01"}})
 	var buf bytes.Buffer
 	if _, err := replica.ExportBundle(&buf, m.st[tr.ResCell], replica.ExportOptions{From: tr.ResCell.ID(), For: tr.Commune.ID(), Since: served, Now: start}); err != nil {
 		t.Fatal(err)
@@ -287,10 +286,7 @@ func TestBundleImportWithAWokenOpRejected(t *testing.T) {
 	m := newMiniNet(t)
 	tr := m.tree
 	cell := m.nodes[tr.Cell1]
-	id, err := cell.CreateMember("", map[string]string{"name": "Trịnh Thị Hằng", "sex": "F"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := member(t, cell, "Trịnh Thị Hằng", "F")
 	m.pulls(t, [2]*schema.Signer{tr.Grassroots, tr.Cell1})
 	served := m.st[tr.Cell1].Seq()
 	set, err := cell.SetFields(id, map[string]string{"phone": "0912345678"})
@@ -333,19 +329,14 @@ func TestNewStakeholderGetsOpsSkippedBeforeItWasOne(t *testing.T) {
 	m := newMiniNet(t)
 	tr := m.tree
 	cell := m.nodes[tr.Cell1]
-	id, err := cell.CreateMember("", map[string]string{"name": "Đặng Văn Tâm", "sex": "M"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := member(t, cell, "Đặng Văn Tâm", "M")
 	m.pulls(t, [2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots})
 	set, err := m.nodes[tr.Root].SetFields(id, map[string]string{"occupation": "Kỹ sư"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.pulls(t, [2]*schema.Signer{tr.Commune, tr.Root})
-	if _, err := cell.Write(id, &schema.ResidenceIntroBody{Residence: tr.Commune.ID(), Address: "Số 3, ngõ 7, phố Lê Lợi", Date: "2026-01-03"}); err != nil {
-		t.Fatal(err)
-	}
+	write(t, cell, id, &schema.ResidenceIntroBody{Residence: tr.Commune.ID(), Address: "Số 3, ngõ 7, phố Lê Lợi", Date: "2026-01-03"})
 	m.pulls(t, [2]*schema.Signer{tr.Commune, tr.Cell1})
 	if _, err := m.st[tr.Commune].Ledger(id); err != nil {
 		t.Fatalf("the commune did not get the ledger from the cell: %v", err)
@@ -426,19 +417,14 @@ func TestNewStakeholderGetsSkippedOpsOnceTheServerKnows(t *testing.T) {
 	m := newMiniNet(t)
 	tr := m.tree
 	cell := m.nodes[tr.Cell1]
-	id, err := cell.CreateMember("", map[string]string{"name": "Đặng Văn Tâm", "sex": "M"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := member(t, cell, "Đặng Văn Tâm", "M")
 	m.pulls(t, [2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots})
 	set, err := m.nodes[tr.Root].SetFields(id, map[string]string{"occupation": "Kỹ sư"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.pulls(t, [2]*schema.Signer{tr.Commune, tr.Root})
-	if _, err := cell.Write(id, &schema.ResidenceIntroBody{Residence: tr.Commune.ID(), Address: "Số 3, ngõ 7, phố Lê Lợi", Date: "2026-01-03"}); err != nil {
-		t.Fatal(err)
-	}
+	write(t, cell, id, &schema.ResidenceIntroBody{Residence: tr.Commune.ID(), Address: "Số 3, ngõ 7, phố Lê Lợi", Date: "2026-01-03"})
 	m.pulls(t, [2]*schema.Signer{tr.Commune, tr.Cell1}, [2]*schema.Signer{tr.Commune, tr.Root})
 	for range 3 {
 		m.pulls(t, [2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots}, [2]*schema.Signer{tr.Commune, tr.Root})
@@ -458,19 +444,14 @@ func TestGainedLedgerIsFetchedAfterACutPull(t *testing.T) {
 	m := newMiniNet(t)
 	tr := m.tree
 	cell := m.nodes[tr.Cell1]
-	id, err := cell.CreateMember("", map[string]string{"name": "Đặng Văn Tâm", "sex": "M"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := member(t, cell, "Đặng Văn Tâm", "M")
 	m.pulls(t, [2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots})
 	set, err := m.nodes[tr.Root].SetFields(id, map[string]string{"occupation": "Kỹ sư"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.pulls(t, [2]*schema.Signer{tr.Commune, tr.Root})
-	if _, err := cell.Write(id, &schema.ResidenceIntroBody{Residence: tr.Commune.ID(), Address: "Số 3, ngõ 7, phố Lê Lợi", Date: "2026-01-03"}); err != nil {
-		t.Fatal(err)
-	}
+	write(t, cell, id, &schema.ResidenceIntroBody{Residence: tr.Commune.ID(), Address: "Số 3, ngõ 7, phố Lê Lợi", Date: "2026-01-03"})
 	m.pulls(t, [2]*schema.Signer{tr.Commune, tr.Cell1}, [2]*schema.Signer{tr.Commune, tr.Root},
 		[2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots})
 	st, err := m.pull(t, tr.Commune, tr.Root, func(c net.Conn) io.ReadWriter { return &dropAfterWrites{Conn: c, n: 2} })
@@ -494,23 +475,15 @@ func TestOpConcurrentWithATransferReachesTheNewHome(t *testing.T) {
 	m := newMiniNet(t)
 	tr := m.tree
 	cell := m.nodes[tr.Cell1]
-	id, err := cell.CreateMember("", map[string]string{"name": "Ngô Thị Bích", "sex": "F"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	issue, err := cell.Write(id, &schema.TransferIssueBody{Type: schema.TransferOfficial, Destination: tr.ResCell.ID(), Date: "2026-01-02"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := member(t, cell, "Ngô Thị Bích", "F")
+	issue := write(t, cell, id, &schema.TransferIssueBody{Type: schema.TransferOfficial, Destination: tr.ResCell.ID(), Date: "2026-01-02"})
 	m.pulls(t, [2]*schema.Signer{tr.Grassroots, tr.Cell1}, [2]*schema.Signer{tr.Root, tr.Grassroots},
 		[2]*schema.Signer{tr.Commune, tr.Root}, [2]*schema.Signer{tr.ResCell, tr.Commune})
 	set, err := cell.SetFields(id, map[string]string{"phone": "0987654321"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.nodes[tr.ResCell].Write(id, schema.Tagged{Kind: schema.KindTransferAccept, Body: &schema.TransferStepBody{Ref: issue, Date: "2026-01-05"}}); err != nil {
-		t.Fatal(err)
-	}
+	write(t, m.nodes[tr.ResCell], id, schema.Tagged{Kind: schema.KindTransferAccept, Body: &schema.TransferStepBody{Ref: issue, Date: "2026-01-05"}})
 	// The acceptance travels to the cell before the cell's write leaves it.
 	m.pulls(t, [2]*schema.Signer{tr.Commune, tr.ResCell}, [2]*schema.Signer{tr.Root, tr.Commune},
 		[2]*schema.Signer{tr.Grassroots, tr.Root}, [2]*schema.Signer{tr.Cell1, tr.Grassroots})
@@ -547,24 +520,13 @@ func TestWriteAfterAStakeEndedReachesHome(t *testing.T) {
 	m := newMiniNet(t)
 	tr := m.tree
 	cell := m.nodes[tr.Cell1]
-	id, err := cell.CreateMember("", map[string]string{"name": "Lý Văn Hải", "sex": "M"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	leave, err := cell.Write(id, &schema.LeaveBody{From: "2026-01-01", Until: "2026-06-30", Destination: tr.ResCell.ID(), Place: "Bình Dương"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := member(t, cell, "Lý Văn Hải", "M")
+	leave := write(t, cell, id, &schema.LeaveBody{From: "2026-01-01", Until: "2026-06-30", Destination: tr.ResCell.ID(), Place: "Bình Dương"})
 	down := [][2]*schema.Signer{{tr.Grassroots, tr.Cell1}, {tr.Root, tr.Grassroots}, {tr.Commune, tr.Root}, {tr.ResCell, tr.Commune}}
 	m.pulls(t, down...)
-	if _, err := cell.Write(id, schema.Tagged{Kind: schema.KindLeaveEnd, Body: &schema.EndBody{Ref: leave, Date: "2026-06-30"}}); err != nil {
-		t.Fatal(err)
-	}
+	write(t, cell, id, schema.Tagged{Kind: schema.KindLeaveEnd, Body: &schema.EndBody{Ref: leave, Date: "2026-06-30"}})
 	m.pulls(t, down...)
-	comment, err := m.nodes[tr.ResCell].Write(id, schema.Tagged{Kind: schema.KindLeaveComment, Body: &schema.ReviewBody{Ref: leave, Date: "2026-07-02", Text: "Chấp hành tốt quy định nơi đến."}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	comment := write(t, m.nodes[tr.ResCell], id, schema.Tagged{Kind: schema.KindLeaveComment, Body: &schema.ReviewBody{Ref: leave, Date: "2026-07-02", Text: "Chấp hành tốt quy định nơi đến."}})
 	for range 3 {
 		m.pulls(t, [2]*schema.Signer{tr.Commune, tr.ResCell}, [2]*schema.Signer{tr.Root, tr.Commune},
 			[2]*schema.Signer{tr.Grassroots, tr.Root}, [2]*schema.Signer{tr.Cell1, tr.Grassroots})
@@ -593,16 +555,11 @@ func TestRevocationJudgesAgainTheOpsNamingTheRevoked(t *testing.T) {
 	m := newMiniNet(t)
 	tr := m.tree
 	cell := m.nodes[tr.Cell1]
-	id, err := cell.CreateMember("", map[string]string{"name": "Ma Văn Hải", "sex": "M"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := member(t, cell, "Ma Văn Hải", "M")
 	if _, err := m.nodes[tr.Commune].Revoke(tr.ResCell.ID(), "giải thể"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cell.Write(id, &schema.LeaveBody{From: "2026-01-01", Until: "2026-06-30", Destination: tr.ResCell.ID(), Place: "Bình Dương"}); err != nil {
-		t.Fatal(err)
-	}
+	write(t, cell, id, &schema.LeaveBody{From: "2026-01-01", Until: "2026-06-30", Destination: tr.ResCell.ID(), Place: "Bình Dương"})
 	m.pulls(t, [2]*schema.Signer{tr.Root, tr.Commune}, [2]*schema.Signer{tr.Grassroots, tr.Root}, [2]*schema.Signer{tr.Cell1, tr.Grassroots})
 	st := m.st[tr.Cell1]
 	if _, ok := st.Directory().RevokedAt(tr.ResCell.ID(), crdt.Now); !ok {
