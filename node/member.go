@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lienthong/crdt"
+	"lienthong/internal/store"
 	"lienthong/schema"
 )
 
@@ -117,26 +118,57 @@ func (n *Node) Import(in []MemberInput, progress func(done int)) (ImportStats, e
 			}
 		}
 	}()
-	for j := range jobs {
-		err := j.err
-		if err == nil && j.ds != nil {
-			err = n.applyImported(j.ds)
-			if err == nil {
-				st.Created += len(j.ds)
-			}
-		} else if err == nil {
-			var c, u, f int
-			c, u, f, err = n.importChunk(in[j.lo:j.hi])
-			st.Created += c
-			st.Updated += u
-			st.Foreign += f
+	// A chunk of creates is handed to the store while the one before it is
+	// still being written: the store processes the next chunk meanwhile.
+	var prev *store.Pending
+	var prevJob job
+	landPrev := func() error {
+		if prev == nil {
+			return nil
 		}
+		p := prev
+		prev = nil
+		if err := importedLanded(p); err != nil {
+			return fmt.Errorf("importing rows %d to %d: %w", prevJob.lo+1, prevJob.hi, err)
+		}
+		st.Created += prevJob.hi - prevJob.lo
+		if progress != nil {
+			progress(prevJob.hi)
+		}
+		return nil
+	}
+	defer landPrev()
+	for j := range jobs {
+		if j.err != nil {
+			if err := landPrev(); err != nil {
+				return st, err
+			}
+			return st, fmt.Errorf("importing rows %d to %d: %w", j.lo+1, j.hi, j.err)
+		}
+		if j.ds != nil {
+			p := n.store.ApplyAsync(j.ds, "import", true)
+			if err := landPrev(); err != nil {
+				return st, err
+			}
+			prev, prevJob = p, j
+			continue
+		}
+		if err := landPrev(); err != nil {
+			return st, err
+		}
+		c, u, f, err := n.importChunk(in[j.lo:j.hi])
+		st.Created += c
+		st.Updated += u
+		st.Foreign += f
 		if err != nil {
 			return st, fmt.Errorf("importing rows %d to %d: %w", j.lo+1, j.hi, err)
 		}
 		if progress != nil {
 			progress(j.hi)
 		}
+	}
+	if err := landPrev(); err != nil {
+		return st, err
 	}
 	st.Elapsed = n.opts.Now().Sub(start)
 	return st, nil
@@ -198,8 +230,10 @@ func (n *Node) signImported(ops []*schema.Op, bodies []schema.Body) ([]*schema.D
 	return ds, nil
 }
 
-func (n *Node) applyImported(ds []*schema.Decoded) error {
-	res, _, err := n.store.Apply(ds, "import", true)
+// importedLanded waits until a chunk of imported creates is durable and
+// checks that every op was applied.
+func importedLanded(p *store.Pending) error {
+	res, _, err := p.Wait()
 	if err != nil {
 		return err
 	}
@@ -266,7 +300,7 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, 
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	if err := n.applyImported(ds); err != nil {
+	if err := importedLanded(n.store.ApplyAsync(ds, "import", true)); err != nil {
 		return 0, 0, 0, err
 	}
 	return created, updated, foreign, nil

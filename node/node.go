@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"lienthong/crdt"
+	"lienthong/internal/store"
 	"lienthong/schema"
 )
 
@@ -18,6 +19,9 @@ import (
 type Store interface {
 	// Apply authorises and applies verified ops (see internal/store).
 	Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.Result, crdt.ApplyStats, error)
+	// ApplyAsync is Apply returning before the ops are durable: the store
+	// processes the caller's next ops while these are written.
+	ApplyAsync(ops []*schema.Decoded, origin string, fresh bool) *store.Pending
 	// Ingest decodes, verifies and applies envelopes from outside.
 	Ingest(envs [][]byte, origin string) ([]crdt.Result, crdt.ApplyStats, error)
 	// Directory returns the current directory; callers must not modify it.

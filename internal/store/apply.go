@@ -24,7 +24,71 @@ var maxOpsPerTxn = 2000 // tests make chunks small
 // being recorded, so a refused local write leaves no trace. Everything an op changes commits
 // with it; when Apply returns nil, every applied op is durable.
 func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.Result, crdt.ApplyStats, error) {
-	return s.apply(ops, origin, fresh, nil)
+	return s.apply(ops, origin, fresh, nil, true).Wait()
+}
+
+// ApplyAsync is Apply that returns once the ops are processed and handed to
+// Badger, before they are durable: the caller can prepare its next ops
+// while these are written and synced, and the next call is processed in the
+// meantime too. Wait on the result for the outcomes; they are durable once
+// Wait returns. Ops of one caller land in the order of its calls; a failed
+// call fails those after it that were processed on top of it.
+func (s *Store) ApplyAsync(ops []*schema.Decoded, origin string, fresh bool) *Pending {
+	return s.apply(ops, origin, fresh, nil, false)
+}
+
+// Pending is the outcome of an ApplyAsync call.
+type Pending struct {
+	s       *Store
+	done    chan struct{}
+	results []crdt.Result
+	stats   crdt.ApplyStats
+	err     error
+	// then, if set, completes the results once the call is done.
+	then     func(*Pending)
+	thenOnce sync.Once
+}
+
+func (s *Store) newPending() *Pending { return &Pending{s: s, done: make(chan struct{})} }
+
+func (p *Pending) finish(err error) {
+	select {
+	case <-p.done:
+	default:
+		p.err = err
+		close(p.done)
+	}
+}
+
+// Wait waits until every op of the call is durable (or the call failed)
+// and returns what Apply would have.
+func (p *Pending) Wait() ([]crdt.Result, crdt.ApplyStats, error) {
+	select {
+	case <-p.done:
+	default:
+		s := p.s
+		s.mu.Lock()
+		for s.inflight != nil && !p.isDone() {
+			if err := s.land(); err != nil {
+				s.abort(p, err)
+			}
+		}
+		s.mu.Unlock()
+		<-p.done
+	}
+	if p.then != nil {
+		p.thenOnce.Do(func() { p.then(p) })
+	}
+	return p.results, p.stats, p.err
+}
+
+func (p *Pending) isDone() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // Checkpoint is a position in a peer's feed to record with applied ops.
@@ -33,54 +97,98 @@ type Checkpoint struct {
 	Seq  uint64
 }
 
+// land waits for the chunk in flight, takes in what it did and hands its
+// results to its call's Pending. Called with s.mu held.
+func (s *Store) land() error {
+	b := s.inflight
+	if b == nil {
+		return nil
+	}
+	s.inflight = nil
+	if s.nextTxn != nil {
+		// Opened to see b through the overlay, which goes with b.
+		s.nextTxn.Discard()
+		s.nextTxn = nil
+	}
+	if err := <-b.landed; err != nil {
+		err = fmt.Errorf("committing ops: %w", err)
+		b.pending.finish(err)
+		return err
+	}
+	b.publish()
+	s.counts.tally(b.results)
+	p := b.pending
+	p.results = append(p.results, b.results...)
+	p.stats.Add(b.stats)
+	if b.final {
+		p.finish(nil)
+	}
+	return nil
+}
+
+// abort ends call p with err: it lands what is in flight, drops the
+// transaction opened for the next chunk and, if anything did not commit,
+// reloads the in-memory indexes that processing changed ahead of the
+// commit. A chunk that fails to land fails its own call (see land) as well
+// as p.
+func (s *Store) abort(p *Pending, err error) *Pending {
+	if lerr := s.land(); lerr != nil {
+		err = errors.Join(err, lerr)
+	}
+	if lerr := s.loadWaiting(); lerr != nil {
+		err = errors.Join(err, lerr)
+	}
+	p.finish(err)
+	return p
+}
+
 // apply is Apply; cp, if not nil, is recorded in the transaction of the
-// last chunk, so the position never runs ahead of the ops.
+// last chunk, so the position never runs ahead of the ops. With wait, it
+// returns once every chunk has landed; without, the last chunk is left in
+// flight (see ApplyAsync).
 //
 // Chunks are pipelined: while Badger writes and syncs one chunk, the next is
 // processed in a transaction opened before that write, which sees the
 // chunk in flight through its record of writes (the overlay). A chunk that
 // needs to scan keys cannot see the overlay that way: it waits for the chunk
 // in flight and starts again.
-func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Checkpoint) ([]crdt.Result, crdt.ApplyStats, error) {
+func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Checkpoint, wait bool) *Pending {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	results := make([]crdt.Result, 0, len(ops))
-	var total crdt.ApplyStats
-	pipelined := len(ops) > maxOpsPerTxn
-	var inflight *batch // submitted, not yet landed
-	// land waits for the chunk in flight and takes in what it did.
-	land := func() error {
-		if inflight == nil {
-			return nil
-		}
-		b := inflight
-		inflight = nil
-		if err := <-b.landed; err != nil {
-			return fmt.Errorf("committing ops: %w", err)
-		}
-		b.publish()
-		results = append(results, b.results...)
-		total.Add(b.stats)
-		s.counts.tally(b.results)
-		return nil
-	}
-	// abort lands what is in flight and, if anything did not commit, reloads
-	// the in-memory indexes that processing changed ahead of the commit.
-	abort := func(err error) ([]crdt.Result, crdt.ApplyStats, error) {
-		err = errors.Join(err, land())
-		if lerr := s.loadWaiting(); lerr != nil {
-			err = errors.Join(err, lerr)
-		}
-		return results, total, err
-	}
+	p := s.newPending()
+	p.results = make([]crdt.Result, 0, len(ops))
+	// pipelined: a chunk may be processed while the one before it lands.
+	pipelined := !wait || len(ops) > maxOpsPerTxn
 	size := maxOpsPerTxn
-	var txn *badger.Txn
+	txn := s.nextTxn // opened before the chunk in flight was submitted
+	s.nextTxn = nil
+	if len(ops) == 0 {
+		if txn != nil {
+			txn.Discard()
+		}
+		// A checkpoint alone is written once the ops before it have landed.
+		err := s.land()
+		if err == nil && cp != nil {
+			err = s.SetCheckpoint(cp.Peer, cp.Seq)
+		}
+		if err != nil {
+			return s.abort(p, err)
+		}
+		p.finish(nil)
+		return p
+	}
 	for start := 0; start < len(ops); {
 		chunk := ops[start:min(start+size, len(ops))]
+		last := start+len(chunk) == len(ops)
 		if txn == nil {
+			// A transaction opened now would not see the chunk in flight
+			// through the overlay, nor (until it lands) in Badger.
+			if err := s.land(); err != nil {
+				return s.abort(p, err)
+			}
 			txn = s.db.NewTransaction(true)
 		}
-		b := s.newBatch(origin, txn, inflight, pipelined)
+		b := s.newBatch(origin, txn, s.inflight, pipelined)
 		txn = nil
 		b.results = make([]crdt.Result, 0, len(chunk))
 		for _, d := range chunk {
@@ -88,7 +196,6 @@ func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Chec
 			r.Ledger = d.Op.Ledger
 			b.results = append(b.results, r)
 		}
-		last := start+len(chunk) == len(ops)
 		err := b.drain()
 		if err == nil && cp != nil && last {
 			var seq [8]byte
@@ -100,45 +207,53 @@ func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Chec
 		}
 		if err != nil {
 			b.txn.Discard()
-			if errors.Is(err, errNeedsScan) && inflight != nil {
+			if errors.Is(err, errNeedsScan) && s.inflight != nil {
 				// Start the chunk again once the one in flight has landed.
-				if err := land(); err != nil {
-					return abort(err)
+				if err := s.land(); err != nil {
+					return s.abort(p, err)
 				}
 				if lerr := s.loadWaiting(); lerr != nil {
-					return results, total, lerr
+					return s.abort(p, lerr)
 				}
 				continue
 			}
 			if errors.Is(err, badger.ErrTxnTooBig) && len(chunk) > 1 {
 				// Nothing of this chunk was written: retry it smaller.
-				if err := land(); err != nil {
-					return abort(err)
+				if err := s.land(); err != nil {
+					return s.abort(p, err)
 				}
 				if lerr := s.loadWaiting(); lerr != nil {
-					return results, total, lerr
+					return s.abort(p, lerr)
 				}
 				size = max(1, len(chunk)/2)
 				continue
 			}
-			return abort(err)
+			return s.abort(p, err)
 		}
-		if err := land(); err != nil {
+		if err := s.land(); err != nil {
 			b.txn.Discard()
-			return abort(err)
+			return s.abort(p, err)
 		}
-		if pipelined && !last {
+		if pipelined && !(last && wait) {
 			// Opened before b is submitted, so it does not wait for b.
 			txn = s.db.NewTransaction(true)
 		}
+		b.pending, b.final = p, last
 		b.submit()
-		inflight = b
+		s.inflight = b
 		start += len(chunk)
 	}
-	if err := land(); err != nil {
-		return abort(err)
+	if wait {
+		if txn != nil {
+			txn.Discard()
+		}
+		if err := s.land(); err != nil {
+			return s.abort(p, err)
+		}
+	} else {
+		s.nextTxn = txn
 	}
-	return results, total, nil
+	return p
 }
 
 // errNeedsScan: a pipelined chunk needs a key scan, which cannot see the
@@ -188,6 +303,9 @@ type batch struct {
 
 	results []crdt.Result
 	landed  chan error
+	// pending is the call the batch belongs to; final marks its last chunk.
+	pending *Pending
+	final   bool
 }
 
 // written is a recorded write: a value, or a deletion.
@@ -280,6 +398,16 @@ func (b *batch) writableDir() *crdt.Directory {
 	return b.dir
 }
 
+// newLedger is ledger for a ledger known not to be stored yet.
+func (b *batch) newLedger(id schema.LedgerID) *entry {
+	if e, ok := b.ledgers[id]; ok {
+		return e
+	}
+	e := &entry{l: crdt.NewLedger(id)}
+	b.ledgers[id] = e
+	return e
+}
+
 func (b *batch) ledger(id schema.LedgerID) *entry {
 	if e, ok := b.ledgers[id]; ok {
 		return e
@@ -322,7 +450,13 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 	if d.Op.Ledger.IsDirectory() {
 		err = crdt.ApplyDirectory(b.writableDir(), d)
 	} else {
-		e := b.ledger(d.Op.Ledger)
+		var e *entry
+		if fresh && d.Op.Kind == schema.KindMemberCreate {
+			// This node just drew the ledger's ID at random: nothing to read.
+			e = b.newLedger(d.Op.Ledger)
+		} else {
+			e = b.ledger(d.Op.Ledger)
+		}
 		if err = crdt.Apply(b.dir, e.l, d); err == nil {
 			e.dirty = true
 		}

@@ -37,6 +37,12 @@ func (s *Store) Verify(envs [][]byte) (decoded []*schema.Decoded, results []crdt
 // in results for the ops not refused already. cp, if not nil, is recorded
 // with the last of them.
 func (s *Store) ApplyVerified(decoded []*schema.Decoded, results []crdt.Result, origin string, scope schema.CommitteeID, cp *Checkpoint) ([]crdt.Result, crdt.ApplyStats, error) {
+	return s.ApplyVerifiedAsync(decoded, results, origin, scope, cp).Wait()
+}
+
+// ApplyVerifiedAsync is ApplyVerified that returns before the ops are
+// durable, as ApplyAsync does; Wait returns what ApplyVerified would.
+func (s *Store) ApplyVerifiedAsync(decoded []*schema.Decoded, results []crdt.Result, origin string, scope schema.CommitteeID, cp *Checkpoint) *Pending {
 	var st crdt.ApplyStats
 	if scope != "" {
 		s.filterScope(decoded, results, scope)
@@ -58,20 +64,16 @@ func (s *Store) ApplyVerified(decoded []*schema.Decoded, results []crdt.Result, 
 		}
 	}
 	s.counts.tally(refused)
-	var res []crdt.Result
-	var ast crdt.ApplyStats
-	var err error
-	if len(ok) > 0 || cp == nil {
-		res, ast, err = s.apply(ok, origin, false, cp)
-	} else {
-		err = s.SetCheckpoint(cp.Peer, cp.Seq)
+	p := s.apply(ok, origin, false, cp, false)
+	p.then = func(p *Pending) {
+		for j, r := range p.results {
+			results[where[j]] = r
+		}
+		p.results = results
+		p.stats.Rejected += st.Rejected
+		p.stats.Duplicates += st.Duplicates
 	}
-	for j, r := range res {
-		results[where[j]] = r
-	}
-	ast.Rejected += st.Rejected
-	ast.Duplicates += st.Duplicates
-	return results, ast, err
+	return p
 }
 
 // decodeAll decodes and verifies in parallel; failures go to results. An op

@@ -57,6 +57,11 @@ type Store struct {
 	// quarantined counts the quarantined ops per ledger (the qx/ keys), so
 	// that applying an op need not probe the index for ledgers without.
 	quarantined map[schema.LedgerID]int
+	// inflight is the chunk handed to Badger and not yet landed, and
+	// nextTxn the transaction opened before it was, for the next chunk
+	// (see apply).
+	inflight *batch
+	nextTxn  *badger.Txn
 
 	subsMu sync.Mutex
 	subs   []chan Change
@@ -225,7 +230,12 @@ func (s *Store) signal(dir bool) {
 
 // Close closes the store; it is idempotent.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		lerr := s.land()
+		s.mu.Unlock()
+		s.closeErr = errors.Join(lerr, s.db.Close())
+	})
 	return s.closeErr
 }
 

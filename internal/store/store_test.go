@@ -104,16 +104,44 @@ func TestPipelinedChunksConverge(t *testing.T) {
 		}
 		rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
 		s := openMem(t, h.Tree.Root.ID())
-		for len(all) > 0 {
-			n := 1 + rng.IntN(min(len(all), 40))
-			res, _, err := s.Ingest(envelopes(all[:n]), "peer")
+		// Every third seed applies each call before the next; the others
+		// hand calls over asynchronously, one still landing while the
+		// next is processed, and some of them mix in synchronous calls.
+		async, mixed := seed%3 != 0, seed%3 == 2
+		var prev *store.Pending
+		prevN := 0
+		check := func(p *store.Pending, n int) {
+			res, _, err := p.Wait()
 			if err != nil {
 				t.Fatalf("seed %d: %v", seed, err)
 			}
 			if len(res) != n {
 				t.Fatalf("seed %d: %d results for %d ops", seed, len(res), n)
 			}
+		}
+		for len(all) > 0 {
+			n := 1 + rng.IntN(min(len(all), 40))
+			envs := envelopes(all[:n])
 			all = all[n:]
+			if !async || mixed && rng.IntN(4) == 0 {
+				res, _, err := s.Ingest(envs, "peer")
+				if err != nil {
+					t.Fatalf("seed %d: %v", seed, err)
+				}
+				if len(res) != n {
+					t.Fatalf("seed %d: %d results for %d ops", seed, len(res), n)
+				}
+				continue
+			}
+			decoded, results := s.Verify(envs)
+			p := s.ApplyVerifiedAsync(decoded, results, "peer", "", nil)
+			if prev != nil {
+				check(prev, prevN)
+			}
+			prev, prevN = p, n
+		}
+		if prev != nil {
+			check(prev, prevN)
 		}
 		if got := s.StateHash(); got != want {
 			t.Fatalf("seed %d (chunks of %d): state hash %s, want %s", seed, chunk, got, want)
