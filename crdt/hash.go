@@ -20,7 +20,8 @@ func (l *Ledger) Encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return schema.Marshal(w)
+	// Byte for byte what schema.Marshal(w) gives, without reflection.
+	return w.appendCBOR(nil)
 }
 
 // DecodeLedger decodes stored ledger state.
