@@ -183,7 +183,15 @@ func (l *Ledger) wire() (*wireLedger, error) {
 	// How many values each op still shows in registers: a history entry
 	// leaves out its values only if it names every one of them.
 	count := make([]int, len(w.Ops))
-	w.eachShown(func(_ string, v wireValue) { count[v.Op]++ })
+	// matched counts, per op, the values shown that are those its history
+	// entry names: when it is all of them, the entry needs no search.
+	matched := make([]int, len(w.Ops))
+	w.eachShown(func(k string, v wireValue) {
+		count[v.Op]++
+		if x, ok := l.History[v.Op].Changes[k]; ok && x == v.V {
+			matched[v.Op]++
+		}
+	})
 	w.Events = make([]wireEvent, len(l.History))
 	for i, ev := range l.History {
 		m := &l.DAG.Ops[i]
@@ -198,7 +206,10 @@ func (l *Ledger) wire() (*wireLedger, error) {
 			}
 			we.Target = j + 1
 		}
-		if writesFields(m.Kind) {
+		if writesFields(m.Kind) && matched[i] == count[i] && matched[i] == len(ev.Changes) {
+			// Every value the entry names is shown by a register.
+			we.Changes = nil
+		} else if writesFields(m.Kind) {
 			var rest map[string]string
 			covered := 0
 			for k, v := range ev.Changes {

@@ -271,8 +271,18 @@ func Apply(dir *Directory, l *Ledger, d *schema.Decoded) error {
 }
 
 func (l *Ledger) setFields(fields map[string]string, val func(string) Value, deps []schema.OpID, all bool) {
+	var fresh []Value // one backing array for the registers this op starts
 	for k, v := range fields {
-		r := l.Fields[k].write(&l.DAG, val(v), deps, all)
+		old, had := l.Fields[k]
+		if !had && v != "" {
+			if fresh == nil {
+				fresh = make([]Value, 0, len(fields))
+			}
+			fresh = append(fresh, val(v))
+			l.Fields[k] = fresh[len(fresh)-1 : len(fresh) : len(fresh)]
+			continue
+		}
+		r := old.write(&l.DAG, val(v), deps, all)
 		if len(r) == 1 && r[0].V == "" {
 			delete(l.Fields, k) // cleared, and no conflict left to show
 			continue
