@@ -173,6 +173,16 @@ func ValidateFields(fields map[string]string) error {
 	if len(fields) > MaxFields {
 		return &FieldError{Field: "fields", Reason: fmt.Sprintf("%d fields, limit %d", len(fields), MaxFields)}
 	}
+	bad := false
+	for k, v := range fields {
+		if ValidateField(k, v) != nil {
+			bad = true
+			break
+		}
+	}
+	if !bad {
+		return nil
+	}
 	names := make([]string, 0, len(fields))
 	for k := range fields {
 		names = append(names, k)

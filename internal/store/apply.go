@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -335,16 +336,26 @@ func (b *batch) fail(err error) {
 	}
 }
 
+// keyString is k as a map key without a copy. Every key the batch writes
+// is built for that write and never changed after (or is a constant), as
+// Badger requires of keys it is given too.
+func keyString(k []byte) string {
+	if len(k) == 0 {
+		return ""
+	}
+	return unsafe.String(&k[0], len(k))
+}
+
 func (b *batch) set(k, v []byte) {
 	if b.writes != nil {
-		b.writes[string(k)] = written{v: v}
+		b.writes[keyString(k)] = written{v: v}
 	}
 	b.fail(b.txn.Set(k, v))
 }
 
 func (b *batch) del(k []byte) {
 	if b.writes != nil {
-		b.writes[string(k)] = written{del: true}
+		b.writes[keyString(k)] = written{del: true}
 	}
 	b.fail(b.txn.Delete(k))
 }

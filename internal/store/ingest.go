@@ -123,6 +123,19 @@ func (s *Store) filterScope(decoded []*schema.Decoded, results []crdt.Result, sc
 		if err == nil && crdt.IsStakeholder(dir, held, scope) {
 			continue
 		}
+		if errors.Is(err, ErrNotFound) && len(idx) == 1 {
+			if b, ok := decoded[idx[0]].Body.(*schema.MemberCreateBody); ok {
+				// A new ledger arriving as its create alone, the common case
+				// of a catch-up: its home decides. If the create is valid,
+				// the fold below gives the same home; if not, the fold
+				// leaves nothing to judge by and the op goes on to be
+				// judged by the store either way.
+				created := &crdt.Ledger{ID: id, Home: crdt.Register{{V: string(b.Home)}}}
+				if crdt.IsStakeholder(dir, created, scope) {
+					continue
+				}
+			}
+		}
 		ops := make([]*schema.Decoded, 0, len(idx))
 		if err == nil {
 			if stored, err := s.LedgerOps(id); err == nil {

@@ -42,6 +42,7 @@ type config struct {
 	seed                 uint64
 	cpuprofile           string
 	blockprofile         string
+	memprofile           string
 	trace                string
 }
 
@@ -116,6 +117,7 @@ func main() {
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the sample members")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.StringVar(&c.blockprofile, "blockprofile", "", "write a profile of where goroutines block to this file")
+	flag.StringVar(&c.memprofile, "memprofile", "", "write a profile of the whole run's allocations to this file")
 	flag.StringVar(&c.trace, "trace", "", "write an execution trace of the whole run to this file (go tool trace)")
 	flag.StringVar(&probeDir, "probe", "", "internal: reopen the store in this directory, print figures as JSON")
 	flag.StringVar(&probeMember, "probe-member", "", "internal: the member -probe reads")
@@ -144,6 +146,14 @@ func main() {
 	}
 	if c.blockprofile != "" {
 		stop, err := benchkit.StartBlockProfile(c.blockprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ledger:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
+	if c.memprofile != "" {
+		stop, err := benchkit.StartMemProfile(c.memprofile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "ledger:", err)
 			os.Exit(1)

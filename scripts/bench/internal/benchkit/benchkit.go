@@ -365,6 +365,21 @@ func StartBlockProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
+// StartMemProfile records allocations until stop, which writes them to
+// path (go tool pprof -sample_index=alloc_space).
+func StartMemProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	runtime.MemProfileRate = 64 << 10
+	return func() {
+		runtime.GC()
+		pprof.Lookup("allocs").WriteTo(f, 0)
+		f.Close()
+	}, nil
+}
+
 // StartTrace writes an execution trace (go tool trace) to path until stop.
 func StartTrace(path string) (stop func(), err error) {
 	f, err := os.Create(path)
