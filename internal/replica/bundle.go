@@ -210,6 +210,10 @@ type ImportStats struct {
 	Reasons  []string     `json:"reasons,omitempty"`
 }
 
+// maxParkedKept bounds the parked ops an import keeps in memory to try
+// again with ops set aside as out of scope.
+const maxParkedKept = 100_000
+
 // ErrBundleDamaged: the bundle is truncated or tampered with; the valid ops
 // before the damage were applied.
 var ErrBundleDamaged = errors.New("bundle damaged")
@@ -228,15 +232,86 @@ func ImportBundle(r io.Reader, st *store.Store, self schema.CommitteeID) (Import
 	}
 	origin := string(is.Header.From)
 	sum := sha256.New()
+	// Ops refused as out of scope are tried again once the rest of the
+	// file is in: an op forwarded by a superior can come in an earlier
+	// frame than the op that makes this committee a stakeholder (which then
+	// parks, waiting for it). They are tried with the parked ops of the
+	// same ledgers, so the scope check sees both.
+	var later [][]byte
+	var laterIDs []schema.LedgerID
+	var laterErr []error
+	parked := map[schema.LedgerID][][]byte{}
+	kept := 0
+	tally := func(res []crdt.Result, a crdt.ApplyStats, envs [][]byte, again bool) {
+		is.Applied += a.Applied
+		if !again {
+			is.Dupes += a.Duplicates
+			is.Parked += a.Parked
+		}
+		for i, x := range res {
+			switch {
+			case x.Outcome == crdt.Parked && !again && kept < maxParkedKept:
+				parked[x.Ledger] = append(parked[x.Ledger], envs[i])
+				kept++
+			case x.Outcome != crdt.Rejected:
+			case errors.Is(x.Err, store.ErrOutOfScope):
+				later = append(later, envs[i])
+				laterIDs = append(laterIDs, x.Ledger)
+				laterErr = append(laterErr, x.Err)
+			default:
+				is.Rejected++
+				if x.Err != nil && len(is.Reasons) < 10 {
+					is.Reasons = append(is.Reasons, x.Err.Error())
+				}
+			}
+		}
+	}
+	// retry applies the ops set aside for as long as that brings any in,
+	// then counts the rest as rejected.
+	retry := func() error {
+		for len(later) > 0 {
+			envs := later
+			with := map[schema.LedgerID]bool{}
+			for _, id := range laterIDs {
+				if !with[id] {
+					with[id] = true
+					envs = append(envs, parked[id]...)
+				}
+			}
+			later, laterIDs, laterErr = nil, nil, nil
+			res, a, err := st.IngestScoped(envs, origin, self)
+			if err != nil {
+				return err
+			}
+			tally(res, a, envs, true)
+			if a.Applied == 0 {
+				break
+			}
+		}
+		for _, err := range laterErr {
+			is.Rejected++
+			if len(is.Reasons) < 10 {
+				is.Reasons = append(is.Reasons, err.Error())
+			}
+		}
+		later, laterIDs, laterErr = nil, nil, nil
+		return nil
+	}
 	for {
 		var f bundleFrame
 		if _, err := readFrame(br, &f); err != nil {
+			if rerr := retry(); rerr != nil {
+				return is, rerr
+			}
 			if errors.Is(err, io.EOF) {
 				return is, fmt.Errorf("%w: cut short after %d ops (no trailer); the %d ops before were applied", ErrBundleDamaged, is.Ops, is.Applied)
 			}
 			return is, fmt.Errorf("%w after %d ops: %v; the ops before were applied", ErrBundleDamaged, is.Ops, err)
 		}
 		if f.Trailer != nil {
+			if err := retry(); err != nil {
+				return is, err
+			}
 			var got [32]byte
 			copy(got[:], sum.Sum(nil))
 			if f.Trailer.Count != uint64(is.Ops) || f.Trailer.Sum != got {
@@ -259,15 +334,7 @@ func ImportBundle(r io.Reader, st *store.Store, self schema.CommitteeID) (Import
 			return is, err
 		}
 		is.Ops += len(f.Ops)
-		is.Applied += a.Applied
-		is.Dupes += a.Duplicates
-		is.Parked += a.Parked
-		is.Rejected += a.Rejected
-		for _, x := range res {
-			if x.Outcome == crdt.Rejected && x.Err != nil && len(is.Reasons) < 10 {
-				is.Reasons = append(is.Reasons, x.Err.Error())
-			}
-		}
+		tally(res, a, f.Ops, false)
 	}
 }
 

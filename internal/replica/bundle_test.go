@@ -164,3 +164,52 @@ func TestBundleFromAnotherNetworkIsRefused(t *testing.T) {
 		t.Fatal("the refused bundle changed the store")
 	}
 }
+
+// A bundle in feed order can bring a member's ops before the op that makes
+// the receiver a stakeholder, in an earlier frame: here the create of a
+// member of a workplace cell, then many ops, then its introduction to the
+// residence commune the bundle is for. The commune ends with the member.
+func TestBundleScopeGrantedInALaterFrame(t *testing.T) {
+	tree := testkit.NewTree(100)
+	st := memStore(t, tree)
+	cell, err := node.New(st, tree.Cell1, node.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	commune, err := node.New(st, tree.Commune, node.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := cell.CreateMember("", map[string]string{"name": "Trịnh Văn Hùng", "sex": "M", "born": "1984-03-02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enough of the commune's own members to fill more than one frame.
+	for range 4200 {
+		if _, err := commune.CreateMember("", map[string]string{"name": "Lê Thị Thu", "sex": "F", "occupation": "Hưu trí, nguyên cán bộ phường"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := cell.Write(id, &schema.ResidenceIntroBody{Residence: tree.Commune.ID(), Address: "Số 8, ngõ 12, phố Lê Hồng Phong", Date: "2026-01-05"}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := replica.ExportBundle(&buf, st, replica.ExportOptions{From: tree.Root.ID(), For: tree.Commune.ID(), Now: time.Unix(0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	dst := memStore(t, tree)
+	is, err := replica.ImportBundle(bytes.NewReader(buf.Bytes()), dst, tree.Commune.ID())
+	if err != nil {
+		t.Fatalf("import: %v (%+v)", err, is)
+	}
+	l, err := dst.Ledger(id)
+	if err != nil {
+		t.Fatalf("the introduced member is missing at the commune: %v", err)
+	}
+	if len(l.DAG.Ops) != 2 || len(l.Residence) != 1 {
+		t.Fatalf("member at the commune: %d ops, %d residence links; want the create and the introduction", len(l.DAG.Ops), len(l.Residence))
+	}
+	if is.Rejected != 0 || is.Applied != 4202 {
+		t.Fatalf("import stats %+v: want 4202 applied, none rejected", is)
+	}
+}

@@ -55,6 +55,8 @@ type config struct {
 	keep             bool
 	seed             uint64
 	cpuprofile       string
+	catchProfile     string
+	catchTrace       string
 }
 
 // pullFigures is what one pull by the measuring client cost.
@@ -142,6 +144,8 @@ func main() {
 	flag.BoolVar(&c.keep, "keep", false, "keep the store directories")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the sample members")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.StringVar(&c.catchProfile, "catchup-cpuprofile", "", "write a CPU profile of the first catch-up alone to this file")
+	flag.StringVar(&c.catchTrace, "catchup-trace", "", "write an execution trace of the first catch-up alone to this file (go tool trace)")
 	flag.Parse()
 	switch {
 	case c.quick && c.full:
@@ -231,7 +235,26 @@ func run(c config) error {
 	defer cl.close()
 
 	benchkit.Progress("B catches up %d ops", c.n)
-	if r.CatchUp, err = cl.pull(ctx, a); err != nil {
+	var stops []func()
+	if c.catchProfile != "" {
+		stop, err := benchkit.StartCPUProfile(c.catchProfile)
+		if err != nil {
+			return err
+		}
+		stops = append(stops, stop)
+	}
+	if c.catchTrace != "" {
+		stop, err := benchkit.StartTrace(c.catchTrace)
+		if err != nil {
+			return err
+		}
+		stops = append(stops, stop)
+	}
+	r.CatchUp, err = cl.pull(ctx, a)
+	for _, stop := range stops {
+		stop()
+	}
+	if err != nil {
 		return err
 	}
 	if r.CatchUp.Ops != c.n {
