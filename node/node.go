@@ -95,10 +95,33 @@ func (n *Node) Store() Store { return n.store }
 // Today is the node's current date as YYYY-MM-DD.
 func (n *Node) Today() string { return n.opts.Now().Format(schema.DateLayout) }
 
+// maxClockLead bounds how far ahead of this node's wall clock a clock seen
+// on a ledger may carry the node's own clock. A site whose computer clock is
+// days ahead writes ops with clocks in the future. An op written after one
+// of them must sort after it, so it gets a clock past it; but the node's
+// clock, used for every other ledger, does not follow: otherwise one wrong
+// clock would carry the clocks of every committee writing after it, and
+// then of everyone, into the future.
+const maxClockLead = 5 * time.Minute
+
 // nextHLC returns a clock after the node's last one and after seen. Callers
 // hold n.mu.
 func (n *Node) nextHLC(seen ...schema.HLC) schema.HLC {
-	n.hlc = n.hlc.Next(n.opts.Now().UnixMilli(), seen...)
+	now := n.opts.Now().UnixMilli()
+	limit := schema.MakeHLC(now+maxClockLead.Milliseconds(), 0)
+	var within []schema.HLC
+	var beyond schema.HLC
+	for _, s := range seen {
+		if s > limit {
+			beyond = max(beyond, s)
+		} else {
+			within = append(within, s)
+		}
+	}
+	n.hlc = n.hlc.Next(now, within...)
+	if beyond >= n.hlc {
+		return beyond + 1 // this op only
+	}
 	return n.hlc
 }
 

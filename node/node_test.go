@@ -3,6 +3,7 @@ package node_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"lienthong/crdt"
 	"lienthong/internal/store"
@@ -132,3 +133,56 @@ func TestImportSignsInBatches(t *testing.T) {
 }
 
 var _ node.Store = (*store.Store)(nil)
+
+// A site whose computer clock is a year ahead writes to a member. An op
+// written after it at this node sorts after it, but the node's own clock
+// stays with its wall clock for every other ledger.
+func TestFutureClockStaysOnItsLedger(t *testing.T) {
+	tree := testkit.NewTree(100)
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	st, err := store.Open(t.TempDir(), store.DefaultOptions(tree.Root.ID()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, _, err := st.Ingest(envelopesOf(tree.Charters), "setup"); err != nil {
+		t.Fatal(err)
+	}
+	opts := node.DefaultOptions()
+	opts.Now = func() time.Time { return now }
+	n, err := node.New(st, tree.Grassroots, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := schema.LedgerID{7}
+	ahead := schema.MakeHLC(now.AddDate(1, 0, 0).UnixMilli(), 0)
+	create := testkit.Sign(tree.Cell1, testkit.Op(tree.Cell1, id, ahead, nil,
+		&schema.MemberCreateBody{Home: tree.Cell1.ID(), Fields: map[string]string{"name": "Võ Thị Sáu", "sex": "F"}}))
+	if _, st, err := st.Ingest([][]byte{create.Envelope}, "cell1"); err != nil || st.Applied != 1 {
+		t.Fatalf("create from the cell: %+v %v", st, err)
+	}
+	set, err := n.SetFields(id, map[string]string{"phone": "0987654321"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := n.Ledger(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := l.DAG.Get(set)
+	if m == nil || m.HLC <= ahead {
+		t.Fatalf("the write after the op from the future sorts before it (%v)", m)
+	}
+	other, err := n.CreateMember("", map[string]string{"name": "Đặng Văn Ngữ", "sex": "M"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, err := n.Ledger(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := time.UnixMilli(lo.DAG.Ops[0].HLC.Millis())
+	if d := got.Sub(now); d < 0 || d > time.Second {
+		t.Fatalf("a new member's op has clock %s, %s from the node's wall clock %s", got, d, now)
+	}
+}
