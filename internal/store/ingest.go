@@ -110,6 +110,9 @@ func (s *Store) decodeAll(envs [][]byte, results []crdt.Result) []*schema.Decode
 // subordinate wrote or that ended a stake of scope's (see crdt.HoldsUpTo).
 func (s *Store) filterScope(decoded []*schema.Decoded, results []crdt.Result, scope schema.CommitteeID) {
 	dir := s.Directory()
+	if scope == dir.Root {
+		return // a superior of every home: every ledger is in scope
+	}
 	byLedger := map[schema.LedgerID][]int{}
 	for i, d := range decoded {
 		if d != nil && !d.Op.Ledger.IsDirectory() {
