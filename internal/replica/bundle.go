@@ -144,7 +144,15 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 					continue
 				}
 			}
-			if err := add(e.Envelope); err != nil {
+			env, err := rd.Op(e.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				rd.Close()
+				return es, err
+			}
+			if err := add(env); err != nil {
 				rd.Close()
 				return es, err
 			}

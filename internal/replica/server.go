@@ -316,9 +316,13 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 		for _, e := range entries {
 			if e.Origin != origin && (sc.allows(e.Ledger) || sc.ledger(e.Ledger).closed != nil) {
 				ok, err := sc.allowsOp(e.Ledger, e.ID)
+				var env []byte
+				if ok {
+					env, err = rd.Op(e.ID)
+				}
 				if err == nil && ok {
-					b.Ops = append(b.Ops, e.Envelope)
-					size += len(e.Envelope)
+					b.Ops = append(b.Ops, env)
+					size += len(env)
 				} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 					rd.Close()
 					return pullStats{}, err

@@ -522,28 +522,14 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 // accept records an applied op: its bytes, the feed, the author index, and
 // wakes ops parked on it.
 func (b *batch) accept(d *schema.Decoded) {
+	b.set(opKey(d.ID), d.Envelope)
 	b.seq++
-	seq := make([]byte, 8)
-	binary.BigEndian.PutUint64(seq, b.seq)
-	b.set(opKey(d.ID), seq)
 	tag, ok := b.origins[d.ID]
 	if !ok {
 		tag = b.originTag
 	}
-	b.set(feedKey(b.seq), cat(d.ID[:], d.Op.Ledger[:], tag[:], d.Envelope))
+	b.set(feedKey(b.seq), cat(d.ID[:], d.Op.Ledger[:], tag[:]))
 	b.wake(d.ID)
-}
-
-// unaccept removes an accepted op's record and feed entry (it is being
-// quarantined).
-func (b *batch) unaccept(id schema.OpID) {
-	v, err := b.get(opKey(id))
-	if err != nil || len(v) != 8 {
-		b.fail(fmt.Errorf("op %s: reading its record to quarantine it: %v", id.Short(), err))
-		return
-	}
-	b.del(opKey(id))
-	b.del(feedKey(binary.BigEndian.Uint64(v)))
 }
 
 func (b *batch) quarantine(d *schema.Decoded, rej *crdt.RejectError) {
@@ -703,7 +689,7 @@ func (b *batch) drain() error {
 // loadOps returns a ledger's accepted ops (from its DAG) and quarantined ops.
 func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantined []*schema.Decoded) {
 	for _, m := range dag.Ops {
-		raw, err := opEnvelope(b.get, m.ID)
+		raw, err := b.get(opKey(m.ID))
 		if err != nil {
 			b.fail(fmt.Errorf("op %s of ledger %s: %w", m.ID.Short(), id, err))
 			return
@@ -822,7 +808,7 @@ func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) crdt.Result {
 			}
 			b.accept(d)
 		case !now && was:
-			b.unaccept(d.ID)
+			b.del(opKey(d.ID))
 			b.quarantine(d, reasonFor(d, reasons))
 			changed = append(changed, d)
 		case !now && d == extra:

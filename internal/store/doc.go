@@ -2,25 +2,23 @@
 //
 // What it owns, by key prefix:
 //
-//	o/<op>                 accepted op: its feed position
+//	o/<op>                 accepted op: envelope bytes exactly as received
 //	q/<op>                 quarantined (rejected) op with its reason
 //	qx/<ledger>/<op>       quarantined ops by ledger (re-examined on rebuild)
 //	p/<op>, pw/<dep>/<op>  parked ops waiting for causal deps
 //	l/<ledger>             materialised ledger state (the directory at the zero ID)
-//	f/<seq>                change feed: accepted ops in arrival order (ID, ledger,
-//	                       origin tag, envelope bytes exactly as received), so a
-//	                       peer catching up is served by one ordered scan
+//	f/<seq>                change feed: accepted ops (ID, ledger, origin tag) in arrival order
 //	c/<peer>               sync checkpoint: how far into that peer's feed we hold
 //	n/<seq>/<ledger>       when a ledger was first held (new stakeholders fetch it whole)
 //	a/<peer>               what we know of a peer: addresses, last sync
 //	x/<index>/<key>/<ledger> indexes: card, home, status, author
 //	s/<seq><ledger>, k/<peer> stake changes, and how far a peer fetched them
-//	m/...                  metadata: feed sequence, store-wide state hash, layout
+//	m/...                  metadata: feed sequence, store-wide state hash
 //
 // Invariants: every batch of ops commits with the state, indexes, feed and
 // quarantine it produces in one Badger transaction, so a restart needs no
 // repair and an acknowledged write survives kill -9 (writes are synced).
 // Opening a store reads only the directory and metadata; it never replays
-// the log (a store in an earlier layout is upgraded once, see upgrade). One writer at a time (Apply is serialised); reads run
+// the log. One writer at a time (Apply is serialised); reads run
 // concurrently on Badger snapshots.
 package store

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -14,39 +13,10 @@ import (
 
 // FeedEntry is one accepted op in the change feed.
 type FeedEntry struct {
-	Seq      uint64
-	ID       schema.OpID
-	Ledger   schema.LedgerID
-	Origin   [8]byte // OriginTag of where the op came from
-	Envelope []byte  // the op as received
-}
-
-// opEnvelope reads an accepted op's envelope through its feed entry, with
-// get reading keys (ErrNotFound for absent ones).
-func opEnvelope(get func(k []byte) ([]byte, error), id schema.OpID) ([]byte, error) {
-	v, err := get(opKey(id))
-	if err != nil {
-		return nil, err
-	}
-	if len(v) != 8 {
-		return nil, fmt.Errorf("op %s: corrupt op record (%d bytes)", id.Short(), len(v))
-	}
-	e, err := get(feedKey(binary.BigEndian.Uint64(v)))
-	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("op %s: its feed entry %d is missing; restore the store from a backup or sync it again", id.Short(), binary.BigEndian.Uint64(v))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(e) <= feedHeader || string(e[:32]) != string(id[:]) {
-		return nil, fmt.Errorf("op %s: feed entry %d is not that op's", id.Short(), binary.BigEndian.Uint64(v))
-	}
-	return e[feedHeader:], nil
-}
-
-// txnGet is get on a transaction, for opEnvelope.
-func txnGet(txn *badger.Txn) func([]byte) ([]byte, error) {
-	return func(k []byte) ([]byte, error) { return get(txn, k) }
+	Seq    uint64
+	ID     schema.OpID
+	Ledger schema.LedgerID
+	Origin [8]byte // OriginTag of where the op came from
 }
 
 // OriginTag is a short tag of an op's origin (a peer ID, "local", a file),
@@ -69,13 +39,12 @@ func (s *Store) Feed(from uint64, fn func(FeedEntry) bool) error {
 			k := item.Key()
 			e := FeedEntry{Seq: binary.BigEndian.Uint64(k[len(pFeed):])}
 			err := item.Value(func(v []byte) error {
-				if len(v) <= feedHeader {
-					return fmt.Errorf("corrupt feed entry %d", e.Seq)
+				if len(v) != 56 {
+					return errors.New("corrupt feed entry")
 				}
 				copy(e.ID[:], v[:32])
 				copy(e.Ledger[:], v[32:48])
-				copy(e.Origin[:], v[48:feedHeader])
-				e.Envelope = append([]byte(nil), v[feedHeader:]...)
+				copy(e.Origin[:], v[48:])
 				return nil
 			})
 			if err != nil {
@@ -102,7 +71,7 @@ func (r *Reader) Close() { r.txn.Discard() }
 
 // Op returns an accepted op's envelope, or ErrNotFound (it may have been
 // quarantined after it entered the feed).
-func (r *Reader) Op(id schema.OpID) ([]byte, error) { return opEnvelope(txnGet(r.txn), id) }
+func (r *Reader) Op(id schema.OpID) ([]byte, error) { return get(r.txn, opKey(id)) }
 
 // Ledger returns a ledger's state.
 func (r *Reader) Ledger(id schema.LedgerID) (*crdt.Ledger, error) {
@@ -170,7 +139,7 @@ func (s *Store) LedgerOps(id schema.LedgerID) ([][]byte, error) {
 			dag = &l.DAG
 		}
 		for _, m := range dag.Ops {
-			env, err := opEnvelope(txnGet(txn), m.ID)
+			env, err := get(txn, opKey(m.ID))
 			if err != nil {
 				return err
 			}

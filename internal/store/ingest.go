@@ -44,7 +44,8 @@ func (s *Store) ApplyVerified(decoded []*schema.Decoded, results []crdt.Result, 
 // durable, as ApplyAsync does; Wait returns what ApplyVerified would.
 func (s *Store) ApplyVerifiedAsync(decoded []*schema.Decoded, results []crdt.Result, origin string, scope schema.CommitteeID, cp *Checkpoint) *Pending {
 	var st crdt.ApplyStats
-	if scope != "" {
+	if scope != "" && scope != s.Directory().Root {
+		s.landTouching(decoded)
 		s.filterScope(decoded, results, scope)
 	}
 	var ok []*schema.Decoded
@@ -74,6 +75,31 @@ func (s *Store) ApplyVerifiedAsync(decoded []*schema.Decoded, results []crdt.Res
 		p.stats.Duplicates += st.Duplicates
 	}
 	return p
+}
+
+// landTouching waits for the chunk in flight if it changes the directory
+// or a ledger of ops: the scope check reads them as committed.
+func (s *Store) landTouching(ops []*schema.Decoded) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.inflight
+	if b == nil {
+		return
+	}
+	touches := b.dirty
+	for _, d := range ops {
+		if touches {
+			break
+		}
+		if d != nil {
+			_, touches = b.ledgers[d.Op.Ledger]
+		}
+	}
+	if touches {
+		if err := s.land(); err != nil {
+			s.abort(s.newPending(), err) // fails the call it belongs to
+		}
+	}
 }
 
 // decodeAll decodes and verifies in parallel; failures go to results. An op

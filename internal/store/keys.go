@@ -22,16 +22,6 @@ var (
 	pStakeSeq   = []byte("k/")
 	kSeq        = []byte("m/seq")
 	kHash       = []byte("m/hash")
-	kFormat     = []byte("m/format")
-)
-
-// Layout of accepted ops (format 2): the feed entry f/<seq> holds the op's
-// ID, ledger, origin tag and envelope, so that a peer catching up reads
-// envelopes in feed order; o/<id> holds the op's feed position. An op
-// quarantined after it was accepted loses both.
-const (
-	storeFormat = 2
-	feedHeader  = 56 // ID, ledger, origin tag
 )
 
 // Index names.

@@ -100,10 +100,6 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	if err := upgrade(db, opts.Logger); err != nil {
-		db.Close()
-		return nil, err
-	}
 	s := &Store{db: db, opts: opts, verify: schema.NewVerifier(), dir: crdt.NewDirectory(opts.Root)}
 	err = db.View(func(txn *badger.Txn) error {
 		if b, err := get(txn, ledgerKey(schema.DirectoryLedger)); err == nil {
@@ -312,7 +308,7 @@ func (s *Store) Op(id schema.OpID) ([]byte, error) {
 	var b []byte
 	err := s.db.View(func(txn *badger.Txn) error {
 		var err error
-		b, err = opEnvelope(txnGet(txn), id)
+		b, err = get(txn, opKey(id))
 		return err
 	})
 	return b, err

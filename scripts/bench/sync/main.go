@@ -122,22 +122,22 @@ type result struct {
 		Seed    uint64 `json:"seed"`
 		Load    string `json:"load_start"`
 	} `json:"config"`
-	ImportN       float64       `json:"a_import_members_per_s"`
-	CatchUp       pullFigures   `json:"catch_up"`
-	NodePath      *nodeFigures  `json:"catch_up_node_path,omitempty"`
-	Grow          *pullFigures  `json:"catch_up_growth,omitempty"`
-	Reconnect     pullFigures   `json:"reconnect"` // the median round, once compactions settled
-	ReconnectMs   []float64     `json:"reconnect_rounds_ms"`
+	ImportN     float64      `json:"a_import_members_per_s"`
+	CatchUp     pullFigures  `json:"catch_up"`
+	NodePath    *nodeFigures `json:"catch_up_node_path,omitempty"`
+	Grow        *pullFigures `json:"catch_up_growth,omitempty"`
+	Reconnect   pullFigures  `json:"reconnect"` // the median round, once compactions settled
+	ReconnectMs []float64    `json:"reconnect_rounds_ms"`
 	// ReconnectBusy is the median round right after the catch-up.
-	ReconnectBusy   pullFigures `json:"reconnect_right_after_catch_up"`
-	ReconnectBusyMs []float64   `json:"reconnect_right_after_catch_up_rounds_ms"`
-	Settled         bool        `json:"compactions_settled"`
-	SettleSec       float64     `json:"compaction_wait_s"`
-	ReconnectNone pullFigures   `json:"reconnect_nothing_new"`
-	Live          liveFigures   `json:"live"`
-	Verify        verifyFigures `json:"verify"`
-	TotalSec      float64       `json:"total_s"`
-	LoadEnd       string        `json:"load_end"`
+	ReconnectBusy   pullFigures   `json:"reconnect_right_after_catch_up"`
+	ReconnectBusyMs []float64     `json:"reconnect_right_after_catch_up_rounds_ms"`
+	Settled         bool          `json:"compactions_settled"`
+	SettleSec       float64       `json:"compaction_wait_s"`
+	ReconnectNone   pullFigures   `json:"reconnect_nothing_new"`
+	Live            liveFigures   `json:"live"`
+	Verify          verifyFigures `json:"verify"`
+	TotalSec        float64       `json:"total_s"`
+	LoadEnd         string        `json:"load_end"`
 }
 
 func main() {
@@ -523,12 +523,20 @@ func (c *client) pull(ctx context.Context, a *benchkit.Site) (pullFigures, error
 
 // envelopeBytes sums the envelopes of the ops st accepted after seq.
 func envelopeBytes(st *store.Store, seq uint64) (int64, error) {
+	rd := st.NewReader()
+	defer rd.Close()
 	var n int64
-	err := st.Feed(seq, func(e store.FeedEntry) bool {
-		n += int64(len(e.Envelope))
+	var err error
+	ferr := st.Feed(seq, func(e store.FeedEntry) bool {
+		env, e2 := rd.Op(e.ID)
+		if e2 != nil {
+			err = e2
+			return false
+		}
+		n += int64(len(env))
 		return true
 	})
-	return n, err
+	return n, errors.Join(ferr, err)
 }
 
 // servedLog is a slog handler that keeps A's "served sync" records: how
@@ -740,13 +748,18 @@ func verifyCost(st *store.Store, single []schema.OpID) (verifyFigures, error) {
 	f.DecodeSingle = float64(time.Since(t0).Microseconds()) / float64(len(envs))
 
 	envs = envs[:0]
+	rd := st.NewReader()
 	err = st.Feed(0, func(e store.FeedEntry) bool {
 		if e.Ledger.IsDirectory() {
 			return true
 		}
-		envs = append(envs, e.Envelope)
+		env, err := rd.Op(e.ID)
+		if err == nil {
+			envs = append(envs, env)
+		}
 		return len(envs) < 10_000
 	})
+	rd.Close()
 	if err != nil {
 		return f, err
 	}
