@@ -207,18 +207,6 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 			}
 		}
 	}()
-	// Each group is handed to the store while the one before it is still
-	// being written: the store processes a group as the previous lands.
-	var prev *groupApply
-	finishPrev := func() (bool, error) {
-		if prev == nil {
-			return false, nil
-		}
-		g := prev
-		prev = nil
-		return c.finishGroup(g, st, waiting, pull)
-	}
-	defer finishPrev()
 	for {
 		var f frame
 		select {
@@ -239,86 +227,59 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 				break more
 			}
 		}
-		g := c.submitGroup(group, peer, st, pull)
-		if _, err := finishPrev(); err != nil {
-			prev = g
+		done, err := c.applyGroup(group, peer, st, waiting, pull)
+		if err != nil || done {
 			return err
-		}
-		prev = g
-		if g.failed != nil || g.last.b.Done {
-			done, err := finishPrev()
-			if err != nil || done {
-				return err
-			}
 		}
 	}
 }
 
-// groupApply is a group of verified batches handed to the store.
-type groupApply struct {
-	peer    schema.CommitteeID
-	pending *store.Pending // nil when nothing was applied
-	n       int            // ops handed over
-	cp      *store.Checkpoint
-	last    frame // the last batch read without error
-	failed  error // the error of a batch that could not be read
-}
-
-// submitGroup hands verified batches to the store in one go, with the
-// checkpoint of the last one for a pull.
-func (c *Client) submitGroup(group []frame, peer schema.CommitteeID, st *Stats, pull bool) *groupApply {
+// applyGroup applies verified batches in one go and reports whether the
+// last one ended the answer.
+func (c *Client) applyGroup(group []frame, peer schema.CommitteeID, st *Stats, waiting map[schema.LedgerID]bool, pull bool) (bool, error) {
 	var decoded []*schema.Decoded
 	var results []crdt.Result
-	g := &groupApply{peer: peer, last: group[len(group)-1]}
+	var failed error
+	last := group[len(group)-1]
 	for _, f := range group {
 		st.Bytes += int64(f.n)
 		if f.err != nil {
-			g.failed = f.err
+			failed = f.err
 			break
 		}
 		decoded = append(decoded, f.decoded...)
 		results = append(results, f.results...)
-		g.last = f
+		last = f
 	}
-	if pull && g.last.err == nil && g.last.b.Next > st.To {
-		g.cp = &store.Checkpoint{Peer: string(peer), Seq: g.last.b.Next}
+	var cp *store.Checkpoint
+	if pull && last.err == nil && last.b.Next > st.To {
+		cp = &store.Checkpoint{Peer: string(peer), Seq: last.b.Next}
 	}
-	if len(decoded) > 0 || g.cp != nil {
-		g.pending = c.Store.ApplyVerifiedAsync(decoded, results, string(peer), c.Self, g.cp)
-		g.n = len(decoded)
-	}
-	return g
-}
-
-// finishGroup waits until a group is durable, takes in its outcome and
-// reports whether its last batch ended the answer.
-func (c *Client) finishGroup(g *groupApply, st *Stats, waiting map[schema.LedgerID]bool, pull bool) (bool, error) {
-	if g.pending != nil {
-		res, a, err := g.pending.Wait()
+	if len(decoded) > 0 || cp != nil {
+		res, a, err := c.Store.ApplyVerified(decoded, results, string(peer), c.Self, cp)
 		if err != nil {
 			return false, err
 		}
-		st.Received += g.n
+		st.Received += len(decoded)
 		st.add(res, a)
 		for _, x := range res {
 			if x.Outcome == crdt.Parked {
 				waiting[x.Ledger] = true
 			}
 		}
-		if g.cp != nil {
-			st.To = g.cp.Seq
+		if cp != nil {
+			st.To = cp.Seq
 		}
 	}
-	last := g.last
 	if c.Progress != nil {
-		p := Progress{Peer: g.peer, Received: st.Received, Bytes: st.Bytes, Position: st.To, Head: last.b.Head}
+		p := Progress{Peer: peer, Received: st.Received, Bytes: st.Bytes, Position: st.To, Head: last.b.Head}
 		if last.b.Head > st.To {
 			p.Remaining = last.b.Head - st.To
 		}
 		c.Progress(p)
 	}
-	if g.failed != nil {
-		return false, g.failed
+	if failed != nil {
+		return false, failed
 	}
 	if pull && last.b.Done {
 		st.gained, st.stake = last.b.Fetch, last.b.Stake
