@@ -163,13 +163,6 @@ func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Chec
 	size := maxOpsPerTxn
 	txn := s.nextTxn // opened before the chunk in flight was submitted
 	s.nextTxn = nil
-	if txn != nil && s.compactionBehind() {
-		// Wait for the chunk in flight instead: the time its sync takes
-		// goes to Badger's compactions, which otherwise fall behind under
-		// a long import and slow every write after it.
-		txn.Discard()
-		txn = nil
-	}
 	if len(ops) == 0 {
 		if txn != nil {
 			txn.Discard()
@@ -262,20 +255,6 @@ func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Chec
 		s.nextTxn = txn
 	}
 	return p
-}
-
-// compactionBehind reports whether a level of the LSM tree is due for
-// compaction (Badger's score of at least 1).
-func (s *Store) compactionBehind() bool {
-	if s.opts.InMemory {
-		return false
-	}
-	for _, l := range s.db.Levels() {
-		if l.Score >= 1 {
-			return true
-		}
-	}
-	return false
 }
 
 // errNeedsScan: a pipelined chunk needs a key scan, which cannot see the
