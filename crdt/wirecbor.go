@@ -1,10 +1,12 @@
 package crdt
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"lienthong/schema"
 )
@@ -109,16 +111,7 @@ func appendStringMap(buf []byte, m map[string]string, keys []string) ([]byte, []
 	// a longer string's head is never smaller than a shorter one's, and
 	// equal heads mean equal lengths.
 	slices.SortFunc(keys, func(a, b string) int {
-		if len(a) != len(b) {
-			return len(a) - len(b)
-		}
-		switch {
-		case a < b:
-			return -1
-		case a > b:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
 	})
 	buf = appendHead(buf, cborMap, uint64(len(keys)))
 	for _, k := range keys {

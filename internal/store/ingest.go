@@ -37,12 +37,17 @@ func (s *Store) Verify(envs [][]byte) (decoded []*schema.Decoded, results []crdt
 // in results for the ops not refused already. cp, if not nil, is recorded
 // with the last of them.
 func (s *Store) ApplyVerified(decoded []*schema.Decoded, results []crdt.Result, origin string, scope schema.CommitteeID, cp *Checkpoint) ([]crdt.Result, crdt.ApplyStats, error) {
-	return s.ApplyVerifiedAsync(decoded, results, origin, scope, cp).Wait()
+	return s.applyVerified(decoded, results, origin, scope, cp, true).Wait()
 }
 
 // ApplyVerifiedAsync is ApplyVerified that returns before the ops are
 // durable, as ApplyAsync does; Wait returns what ApplyVerified would.
 func (s *Store) ApplyVerifiedAsync(decoded []*schema.Decoded, results []crdt.Result, origin string, scope schema.CommitteeID, cp *Checkpoint) *Pending {
+	return s.applyVerified(decoded, results, origin, scope, cp, false)
+}
+
+// applyVerified is ApplyVerified (wait) or ApplyVerifiedAsync.
+func (s *Store) applyVerified(decoded []*schema.Decoded, results []crdt.Result, origin string, scope schema.CommitteeID, cp *Checkpoint, wait bool) *Pending {
 	var st crdt.ApplyStats
 	if scope != "" && scope != s.Directory().Root {
 		s.landTouching(decoded)
@@ -65,7 +70,7 @@ func (s *Store) ApplyVerifiedAsync(decoded []*schema.Decoded, results []crdt.Res
 		}
 	}
 	s.counts.tally(refused)
-	p := s.apply(ok, origin, false, cp, false)
+	p := s.apply(ok, origin, false, cp, wait)
 	p.then = func(p *Pending) {
 		for j, r := range p.results {
 			results[where[j]] = r
