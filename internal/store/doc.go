@@ -15,6 +15,10 @@
 //	s/<seq><ledger>, k/<peer> stake changes, and how far a peer fetched them
 //	m/...                  metadata: feed sequence, store-wide state hash
 //
+// Values of 512 bytes and more live in Badger's value log (see vlog.go), so
+// compactions move keys and pointers, not op envelopes; a periodic sweep
+// reclaims the space of overwritten states.
+//
 // Invariants: every batch of ops commits with the state, indexes, feed and
 // quarantine it produces in one Badger transaction, so a restart needs no
 // repair and an acknowledged write survives kill -9 (writes are synced).

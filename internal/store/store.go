@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -31,6 +33,12 @@ type Options struct {
 	// SyncWrites makes every commit durable before Apply returns.
 	SyncWrites bool
 	Logger     *slog.Logger
+	// ValueLogFileSize caps one value-log file (0: 64 MiB). Opening a store
+	// reads the last file through, so it bounds the time of a reopen.
+	ValueLogFileSize int64
+	// GCInterval is how often the value log is swept for space left by
+	// rewritten states (0: every 10 minutes; negative: never).
+	GCInterval time.Duration
 }
 
 // DefaultOptions returns durable settings.
@@ -68,6 +76,9 @@ type Store struct {
 
 	counts counters
 
+	gcStop chan struct{}
+	gcDone chan struct{}
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -88,10 +99,24 @@ func Open(path string, opts Options) (*Store, error) {
 		WithIndexCacheSize(64 << 20)
 	if opts.InMemory {
 		bo = bo.WithInMemory(true).WithDir("").WithValueDir("").WithMemTableSize(8 << 20).WithBlockCacheSize(1 << 20)
-	} else if err := os.MkdirAll(path, 0o700); err != nil {
-		return nil, fmt.Errorf("creating store directory: %w", err)
-	} else if err := removeEmptyLogs(path, opts.Logger); err != nil {
-		return nil, err
+	} else {
+		// Values of valueThreshold bytes and more (op envelopes, most
+		// ledger states) go to the value log, written once, and the LSM
+		// tree keeps a pointer to them. Compactions then move keys and
+		// pointers instead of every op again at each level: at a million
+		// ops they rewrote 1.3 GB several times over, which slowed bulk
+		// writes and held single durable writes up behind their I/O for
+		// tens of milliseconds. The cost is space: the value log is not
+		// compressed, and a rewritten state leaves its old copy there until
+		// the sweep (startGC) reclaims it.
+		bo = bo.WithValueThreshold(valueThreshold).
+			WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, defaultValueLogFileSize))
+		if err := os.MkdirAll(path, 0o700); err != nil {
+			return nil, fmt.Errorf("creating store directory: %w", err)
+		}
+		if err := removeEmptyLogs(path, opts.Logger); err != nil {
+			return nil, err
+		}
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
@@ -128,6 +153,7 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store belongs to the network rooted at %s, not %s", s.dir.Root, opts.Root)
 	}
+	s.startGC()
 	return s, nil
 }
 
@@ -231,6 +257,7 @@ func (s *Store) signal(dir bool) {
 // Close closes the store; it is idempotent.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.stopGC()
 		s.mu.Lock()
 		lerr := s.land()
 		s.mu.Unlock()

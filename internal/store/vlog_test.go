@@ -1,0 +1,141 @@
+package store_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"lienthong/internal/store"
+	"lienthong/internal/testkit"
+	"lienthong/schema"
+)
+
+// vlogBytes is the size of the store's value-log files.
+func vlogBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".vlog") {
+			info, err := e.Info()
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += info.Size()
+		}
+	}
+	return n
+}
+
+// TestSweepReclaimsRewrittenStates: ledger states rewritten again and again
+// leave their old copies in the value log; the sweep returns that space and
+// every op and state is still there, across a reopen.
+func TestSweepReclaimsRewrittenStates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a few megabytes through several reopens")
+	}
+	tree := testkit.NewTree(100)
+	dir := t.TempDir()
+	opts := store.DefaultOptions(tree.Root.ID())
+	opts.ValueLogFileSize = 1 << 20
+	opts.GCInterval = -1
+	opts.SyncWrites = false
+	open := func() *store.Store {
+		t.Helper()
+		s, err := store.Open(dir, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := open()
+	if _, _, err := s.Ingest(envelopes(tree.Charters), "join"); err != nil {
+		t.Fatal(err)
+	}
+	author := tree.Grassroots
+	const members = 60
+	ledgers := make([]schema.LedgerID, members)
+	heads := make([][]schema.OpID, members)
+	var ops []schema.OpID
+	hlc := tree.LastHLC()
+	write := func(s *store.Store, i int, body any) {
+		t.Helper()
+		hlc++
+		d := testkit.Sign(author, testkit.Op(author, ledgers[i], hlc, heads[i], body))
+		res, _, err := s.Ingest([][]byte{d.Envelope}, "local")
+		if err != nil || res[0].Err != nil {
+			t.Fatalf("writing op %d of member %d: %v %v", len(ops), i, err, res[0].Err)
+		}
+		heads[i] = []schema.OpID{d.ID}
+		ops = append(ops, d.ID)
+	}
+	long := strings.Repeat("Số 12, ngõ 34, phố Trần Hưng Đạo, phường Lê Hồng Phong; ", 4)
+	text := func(n int) string { return strings.TrimSpace(string([]rune(long)[:n])) }
+	for i := range ledgers {
+		ledgers[i][0], ledgers[i][1] = 0x5e, byte(i)
+		write(s, i, &schema.MemberCreateBody{Home: author.ID(), Fields: map[string]string{
+			"name": fmt.Sprintf("Nguyễn Văn %d", i), "sex": "M", "born": "1980-01-02", "address": text(200),
+		}})
+	}
+	// Badger learns which values are overwritten when it compacts the tables
+	// that hold them; each reopen flushes the writes since into a new level-0
+	// table, and past five of them Flatten compacts them together.
+	for round := range 7 {
+		for i := range ledgers {
+			for k := range 4 {
+				write(s, i, &schema.MemberSetBody{Fields: map[string]string{
+					"phone": fmt.Sprintf("09%02d%02d%04d", round, k, i), "temp_address": text(100 + round*10 + k),
+				}})
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s = open()
+	}
+	want := s.StateHash()
+	if err := s.DB().Flatten(1); err != nil {
+		t.Fatal(err)
+	}
+	before := vlogBytes(t, dir)
+	n, err := s.CollectGarbage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := vlogBytes(t, dir)
+	t.Logf("%d ops; value log %d → %d bytes, %d files rewritten", len(ops), before, after, n)
+	if n == 0 || after >= before*3/4 {
+		t.Fatalf("the sweep rewrote %d files and left %d of %d bytes; want at least a quarter back", n, after, before)
+	}
+	check := func(s *store.Store) {
+		t.Helper()
+		if s.StateHash() != want {
+			t.Fatal("state hash changed")
+		}
+		for _, id := range ops {
+			if _, err := s.Op(id); err != nil {
+				t.Fatalf("op %s: %v", id.Short(), err)
+			}
+		}
+		for i, l := range ledgers {
+			led, err := s.Ledger(l)
+			if err != nil {
+				t.Fatalf("member %d: %v", i, err)
+			}
+			if got := led.DAG.Heads; len(got) != 1 || got[0] != heads[i][0] {
+				t.Fatalf("member %d: heads %v, want %v", i, got, heads[i])
+			}
+		}
+	}
+	check(s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open()
+	defer s.Close()
+	check(s)
+}
