@@ -1,13 +1,10 @@
 package crdt
 
 import (
-	"cmp"
-	"encoding/binary"
 	"fmt"
-	"math"
 	"slices"
-	"strings"
 
+	"lienthong/internal/cborx"
 	"lienthong/schema"
 )
 
@@ -29,18 +26,6 @@ import (
 // Workflow records (residence links, transfers, exemptions, leaves, ratings,
 // inactive months) and movements are rare and nested deeply; they are
 // encoded by schema.Marshal and appended, CBOR being compositional.
-
-// CBOR major types and simple values.
-const (
-	cborUint   byte = 0x00
-	cborNegInt byte = 0x20
-	cborBytes  byte = 0x40
-	cborText   byte = 0x60
-	cborArray  byte = 0x80
-	cborMap    byte = 0xa0
-	cborTrue   byte = 0xf5
-	cborNull   byte = 0xf6
-)
 
 // Keys of wireLedger (see its struct tags).
 const (
@@ -70,119 +55,45 @@ const (
 	keyEventDetail
 )
 
-// appendHead appends a head of major type t with argument n, shortest form.
-func appendHead(buf []byte, t byte, n uint64) []byte {
-	switch {
-	case n < 24:
-		return append(buf, t|byte(n))
-	case n <= math.MaxUint8:
-		return append(buf, t|24, byte(n))
-	case n <= math.MaxUint16:
-		return binary.BigEndian.AppendUint16(append(buf, t|25), uint16(n))
-	case n <= math.MaxUint32:
-		return binary.BigEndian.AppendUint32(append(buf, t|26), uint32(n))
-	}
-	return binary.BigEndian.AppendUint64(append(buf, t|27), n)
-}
-
-func appendInt(buf []byte, n int) []byte {
-	if n < 0 {
-		return appendHead(buf, cborNegInt, uint64(-1-n))
-	}
-	return appendHead(buf, cborUint, uint64(n))
-}
-
-func appendText(buf []byte, s string) []byte {
-	return append(appendHead(buf, cborText, uint64(len(s))), s...)
-}
-
-func appendBytes(buf []byte, b []byte) []byte {
-	return append(appendHead(buf, cborBytes, uint64(len(b))), b...)
-}
-
-// appendStringMap appends m with its keys in core deterministic order;
-// keys is scratch space, returned for reuse.
-func appendStringMap(buf []byte, m map[string]string, keys []string) ([]byte, []string) {
-	keys = keys[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	// Encoded text strings sort bytewise as shorter first, then bytewise:
-	// a longer string's head is never smaller than a shorter one's, and
-	// equal heads mean equal lengths.
-	slices.SortFunc(keys, func(a, b string) int {
-		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
-	})
-	buf = appendHead(buf, cborMap, uint64(len(keys)))
-	for _, k := range keys {
-		buf = appendText(appendText(buf, k), m[k])
-	}
-	return buf, keys
-}
-
 // appendMarshaled appends the key and schema.Marshal's encoding of v.
 func appendMarshaled(buf []byte, key int, v any) ([]byte, error) {
 	b, err := schema.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	return append(appendInt(buf, key), b...), nil
+	return append(cborx.AppendInt(buf, key), b...), nil
 }
 
 func appendValues(buf []byte, vs []wireValue) []byte {
 	if vs == nil {
-		return append(buf, cborNull)
+		return append(buf, cborx.Null)
 	}
-	buf = appendHead(buf, cborArray, uint64(len(vs)))
+	buf = cborx.AppendHead(buf, cborx.Array, uint64(len(vs)))
 	for i := range vs {
-		buf = append(buf, cborArray|2)
-		buf = appendInt(appendText(buf, vs[i].V), vs[i].Op)
+		buf = append(buf, cborx.Array|2)
+		buf = cborx.AppendInt(cborx.AppendText(buf, vs[i].V), vs[i].Op)
 	}
 	return buf
 }
 
 func appendInts(buf []byte, ns []int) []byte {
 	if ns == nil {
-		return append(buf, cborNull)
+		return append(buf, cborx.Null)
 	}
-	buf = appendHead(buf, cborArray, uint64(len(ns)))
+	buf = cborx.AppendHead(buf, cborx.Array, uint64(len(ns)))
 	for _, n := range ns {
-		buf = appendInt(buf, n)
+		buf = cborx.AppendInt(buf, n)
 	}
 	return buf
 }
-
-// headSize is the length of a head with argument n.
-func headSize(n uint64) int {
-	switch {
-	case n < 24:
-		return 1
-	case n <= math.MaxUint8:
-		return 2
-	case n <= math.MaxUint16:
-		return 3
-	case n <= math.MaxUint32:
-		return 5
-	}
-	return 9
-}
-
-func intSize(n int) int {
-	if n < 0 {
-		return headSize(uint64(-1 - n))
-	}
-	return headSize(uint64(n))
-}
-
-func textSize(s string) int { return headSize(uint64(len(s))) + len(s) }
 
 func valuesSize(vs []wireValue) int {
 	if vs == nil {
 		return 1
 	}
-	n := headSize(uint64(len(vs)))
+	n := cborx.HeadSize(uint64(len(vs)))
 	for i := range vs {
-		n += 1 + textSize(vs[i].V) + intSize(vs[i].Op)
+		n += 1 + cborx.TextSize(vs[i].V) + cborx.IntSize(vs[i].Op)
 	}
 	return n
 }
@@ -191,17 +102,9 @@ func intsSize(ns []int) int {
 	if ns == nil {
 		return 1
 	}
-	n := headSize(uint64(len(ns)))
+	n := cborx.HeadSize(uint64(len(ns)))
 	for _, x := range ns {
-		n += intSize(x)
-	}
-	return n
-}
-
-func stringMapSize(m map[string]string) int {
-	n := 1 + headSize(uint64(len(m)))
-	for k, v := range m {
-		n += textSize(k) + textSize(v)
+		n += cborx.IntSize(x)
 	}
 	return n
 }
@@ -212,16 +115,16 @@ func stringMapSize(m map[string]string) int {
 func (w *wireLedger) sizeHint() int {
 	n := 1 + 1 + 1 + 16 // map head (at most 14 pairs), ID
 	if len(w.Authors) > 0 {
-		n += 1 + headSize(uint64(len(w.Authors)))
+		n += 1 + cborx.HeadSize(uint64(len(w.Authors)))
 		for _, a := range w.Authors {
-			n += textSize(string(a))
+			n += cborx.TextSize(string(a))
 		}
 	}
 	if len(w.Ops) > 0 {
-		n += 1 + headSize(uint64(len(w.Ops)))
+		n += 1 + cborx.HeadSize(uint64(len(w.Ops)))
 		for i := range w.Ops {
 			o := &w.Ops[i]
-			n += 1 + 2 + len(o.ID) + headSize(uint64(o.HLC)) + intSize(o.Author) + headSize(uint64(o.Kind)) + intsSize(o.Deps)
+			n += 1 + 2 + len(o.ID) + cborx.HeadSize(uint64(o.HLC)) + cborx.IntSize(o.Author) + cborx.HeadSize(uint64(o.Kind)) + intsSize(o.Deps)
 		}
 	}
 	if len(w.Heads) > 0 {
@@ -231,21 +134,21 @@ func (w *wireLedger) sizeHint() int {
 		n += 1 + valuesSize(w.Home)
 	}
 	if len(w.Fields) > 0 {
-		n += 1 + headSize(uint64(len(w.Fields)))
+		n += 1 + cborx.HeadSize(uint64(len(w.Fields)))
 		for i := range w.Fields {
-			n += 1 + textSize(w.Fields[i].Name) + valuesSize(w.Fields[i].Values)
+			n += 1 + cborx.TextSize(w.Fields[i].Name) + valuesSize(w.Fields[i].Values)
 		}
 	}
 	if w.Status != "" {
-		n += 1 + textSize(w.Status)
+		n += 1 + cborx.TextSize(w.Status)
 	}
 	if len(w.Events) > 0 {
-		n += 1 + headSize(uint64(len(w.Events)))
+		n += 1 + cborx.HeadSize(uint64(len(w.Events)))
 		for i := range w.Events {
 			e := &w.Events[i]
 			n++ // map head: at most 6 pairs
 			if len(e.Changes) > 0 {
-				n += stringMapSize(e.Changes)
+				n += cborx.StringMapSize(e.Changes)
 			}
 			if e.Whole {
 				n += 2
@@ -254,13 +157,13 @@ func (w *wireLedger) sizeHint() int {
 				n += 16 + len(m.Type) + len(m.Date) + len(m.Reason) + len(m.Decision)
 			}
 			if e.Target != 0 {
-				n += 1 + intSize(e.Target)
+				n += 1 + cborx.IntSize(e.Target)
 			}
 			if e.Reason != "" {
-				n += 1 + textSize(e.Reason)
+				n += 1 + cborx.TextSize(e.Reason)
 			}
 			if len(e.Detail) > 0 {
-				n += stringMapSize(e.Detail)
+				n += cborx.StringMapSize(e.Detail)
 			}
 		}
 	}
@@ -282,46 +185,46 @@ func (w *wireLedger) appendCBOR(buf []byte) ([]byte, error) {
 			pairs++
 		}
 	}
-	buf = appendHead(buf, cborMap, uint64(pairs))
-	buf = appendBytes(appendInt(buf, keyLedgerID), w.ID[:])
+	buf = cborx.AppendHead(buf, cborx.Map, uint64(pairs))
+	buf = cborx.AppendBytes(cborx.AppendInt(buf, keyLedgerID), w.ID[:])
 	if len(w.Authors) > 0 {
-		buf = appendHead(appendInt(buf, keyLedgerAuthors), cborArray, uint64(len(w.Authors)))
+		buf = cborx.AppendHead(cborx.AppendInt(buf, keyLedgerAuthors), cborx.Array, uint64(len(w.Authors)))
 		for _, a := range w.Authors {
-			buf = appendText(buf, string(a))
+			buf = cborx.AppendText(buf, string(a))
 		}
 	}
 	if len(w.Ops) > 0 {
-		buf = appendHead(appendInt(buf, keyLedgerOps), cborArray, uint64(len(w.Ops)))
+		buf = cborx.AppendHead(cborx.AppendInt(buf, keyLedgerOps), cborx.Array, uint64(len(w.Ops)))
 		for i := range w.Ops {
 			o := &w.Ops[i]
-			buf = appendBytes(append(buf, cborArray|5), o.ID[:])
-			buf = appendHead(buf, cborUint, uint64(o.HLC))
-			buf = appendInt(buf, o.Author)
-			buf = appendHead(buf, cborUint, uint64(o.Kind))
+			buf = cborx.AppendBytes(append(buf, cborx.Array|5), o.ID[:])
+			buf = cborx.AppendHead(buf, cborx.Uint, uint64(o.HLC))
+			buf = cborx.AppendInt(buf, o.Author)
+			buf = cborx.AppendHead(buf, cborx.Uint, uint64(o.Kind))
 			buf = appendInts(buf, o.Deps)
 		}
 	}
 	if len(w.Heads) > 0 {
-		buf = appendInts(appendInt(buf, keyLedgerHeads), w.Heads)
+		buf = appendInts(cborx.AppendInt(buf, keyLedgerHeads), w.Heads)
 	}
 	if len(w.Home) > 0 {
-		buf = appendValues(appendInt(buf, keyLedgerHome), w.Home)
+		buf = appendValues(cborx.AppendInt(buf, keyLedgerHome), w.Home)
 	}
 	if len(w.Fields) > 0 {
-		buf = appendHead(appendInt(buf, keyLedgerFields), cborArray, uint64(len(w.Fields)))
+		buf = cborx.AppendHead(cborx.AppendInt(buf, keyLedgerFields), cborx.Array, uint64(len(w.Fields)))
 		for i := range w.Fields {
 			f := &w.Fields[i]
-			buf = appendText(append(buf, cborArray|2), f.Name)
+			buf = cborx.AppendText(append(buf, cborx.Array|2), f.Name)
 			buf = appendValues(buf, f.Values)
 		}
 	}
 	if w.Status != "" {
-		buf = appendText(appendInt(buf, keyLedgerStatus), w.Status)
+		buf = cborx.AppendText(cborx.AppendInt(buf, keyLedgerStatus), w.Status)
 	}
 	if len(w.Events) > 0 {
 		var scratch [16]string
 		keys := scratch[:0]
-		buf = appendHead(appendInt(buf, keyLedgerEvents), cborArray, uint64(len(w.Events)))
+		buf = cborx.AppendHead(cborx.AppendInt(buf, keyLedgerEvents), cborx.Array, uint64(len(w.Events)))
 		for i := range w.Events {
 			if buf, keys, err = w.Events[i].appendCBOR(buf, keys); err != nil {
 				return nil, err
@@ -362,12 +265,12 @@ func (e *wireEvent) appendCBOR(buf []byte, keys []string) ([]byte, []string, err
 			pairs++
 		}
 	}
-	buf = appendHead(buf, cborMap, uint64(pairs))
+	buf = cborx.AppendHead(buf, cborx.Map, uint64(pairs))
 	if len(e.Changes) > 0 {
-		buf, keys = appendStringMap(appendInt(buf, keyEventChanges), e.Changes, keys)
+		buf, keys = cborx.AppendStringMap(cborx.AppendInt(buf, keyEventChanges), e.Changes, keys)
 	}
 	if e.Whole {
-		buf = append(appendInt(buf, keyEventWhole), cborTrue)
+		buf = append(cborx.AppendInt(buf, keyEventWhole), cborx.True)
 	}
 	if e.Movement != nil {
 		var err error
@@ -376,13 +279,13 @@ func (e *wireEvent) appendCBOR(buf []byte, keys []string) ([]byte, []string, err
 		}
 	}
 	if e.Target != 0 {
-		buf = appendInt(appendInt(buf, keyEventTarget), e.Target)
+		buf = cborx.AppendInt(cborx.AppendInt(buf, keyEventTarget), e.Target)
 	}
 	if e.Reason != "" {
-		buf = appendText(appendInt(buf, keyEventReason), e.Reason)
+		buf = cborx.AppendText(cborx.AppendInt(buf, keyEventReason), e.Reason)
 	}
 	if len(e.Detail) > 0 {
-		buf, keys = appendStringMap(appendInt(buf, keyEventDetail), e.Detail, keys)
+		buf, keys = cborx.AppendStringMap(cborx.AppendInt(buf, keyEventDetail), e.Detail, keys)
 	}
 	return buf, keys, nil
 }

@@ -59,10 +59,25 @@ func init() {
 }
 
 // UnmarshalState decodes state this node stored (wider limits than messages).
-func UnmarshalState(data []byte, v any) error { return stateDecMode.Unmarshal(data, v) }
+func UnmarshalState(data []byte, v any) error {
+	if fastUnmarshal(data, v) {
+		return nil
+	}
+	return stateDecMode.Unmarshal(data, v)
+}
 
 // Marshal encodes v canonically (RFC 8949 core deterministic encoding).
-func Marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
+func Marshal(v any) ([]byte, error) {
+	if b, ok := fastMarshal(v); ok {
+		return b, nil
+	}
+	return encMode.Marshal(v)
+}
 
 // Unmarshal decodes data strictly into v. It rejects trailing bytes.
-func Unmarshal(data []byte, v any) error { return decMode.Unmarshal(data, v) }
+func Unmarshal(data []byte, v any) error {
+	if fastUnmarshal(data, v) {
+		return nil
+	}
+	return decMode.Unmarshal(data, v)
+}
