@@ -181,7 +181,10 @@ const groupOps = 4096
 // while the store applies the previous ones; batches that are waiting are
 // applied together.
 func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.CommitteeID, st *Stats, waiting map[schema.LedgerID]bool, pull bool) error {
-	frames := make(chan frame, 2)
+	// Room for a whole group of batches (groupOps ops at batchBytes a
+	// batch): the next group is read and verified in full while the store
+	// applies this one.
+	frames := make(chan frame, groupOps*1024/batchBytes)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
