@@ -951,6 +951,7 @@ func (b *batch) prepare() error {
 			b.hash = b.hash.Xor(crdt.Contribution(id, crdt.StateHash(raw)))
 			if !e.had {
 				b.set(newLedgerKey(b.seq, id), b.originTag[:])
+				b.s.noteNewLedger(b.originTag, b.seq)
 			} else {
 				b.recordStake(id, e.oldNamed, e.l.Named())
 			}

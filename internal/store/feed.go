@@ -290,6 +290,11 @@ func (s *Store) ParkedLedgers(limit int) ([]schema.LedgerID, error) {
 // (at most limit), except those that came from origin.
 func (s *Store) NewLedgers(after, upto uint64, origin string, limit int) ([]schema.LedgerID, error) {
 	tag := OriginTag(origin)
+	if !s.newLedgersFromOthers(tag, after) {
+		// Typically the pull after a catch-up from origin: a million new
+		// ledgers in the range, all of them its own.
+		return nil, nil
+	}
 	var out []schema.LedgerID
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: pNewLedger})
@@ -315,4 +320,32 @@ func (s *Store) NewLedgers(after, upto uint64, origin string, limit int) ([]sche
 		return nil
 	})
 	return out, err
+}
+
+// noteNewLedger records that origin brought a ledger first held at seq.
+// It is called as the batch is prepared, before it commits: a batch that
+// then fails leaves a record too many, which costs a scan, never one too
+// few. The caller holds s.mu.
+func (s *Store) noteNewLedger(origin [8]byte, seq uint64) {
+	if s.newLedgerSeq[origin] < seq {
+		s.newLedgerSeq[origin] = seq
+	}
+}
+
+// newLedgersFromOthers reports whether ledgers first held after position
+// after may have come from an origin other than origin: false only when
+// the whole range is since the store was opened and every new ledger in it
+// came from origin.
+func (s *Store) newLedgersFromOthers(origin [8]byte, after uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if after < s.openSeq {
+		return true
+	}
+	for o, seq := range s.newLedgerSeq {
+		if o != origin && seq > after {
+			return true
+		}
+	}
+	return false
 }

@@ -76,6 +76,13 @@ type Store struct {
 
 	counts counters
 
+	// newLedgerSeq holds, for each origin that brought ledgers first held
+	// here since the store was opened (at openSeq), the last feed position
+	// it did: so NewLedgers need not scan a range whose new ledgers all
+	// came from the origin it leaves out (see NewLedgers).
+	newLedgerSeq map[[8]byte]uint64
+	openSeq      uint64
+
 	gcStop chan struct{}
 	gcDone chan struct{}
 
@@ -153,6 +160,7 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store belongs to the network rooted at %s, not %s", s.dir.Root, opts.Root)
 	}
+	s.openSeq, s.newLedgerSeq = s.seq, map[[8]byte]uint64{}
 	s.startGC()
 	return s, nil
 }
