@@ -19,6 +19,7 @@ const (
 	// milliseconds, the default gigabyte most of a second.
 	defaultValueLogFileSize = 64 << 20
 	defaultGCInterval       = 10 * time.Minute
+	firstGC                 = time.Minute
 	// gcDiscardRatio: a value-log file is rewritten once this share of it
 	// is space left by states written again since.
 	gcDiscardRatio = 0.5
@@ -36,13 +37,16 @@ func (s *Store) startGC() {
 	s.gcStop, s.gcDone = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(s.gcDone)
-		t := time.NewTicker(every)
+		// The first sweep comes a minute after opening, so a node that is
+		// restarted more often than every interval still sweeps.
+		t := time.NewTimer(min(every, firstGC))
 		defer t.Stop()
 		for {
 			select {
 			case <-s.gcStop:
 				return
 			case <-t.C:
+				t.Reset(every)
 			}
 			t0 := time.Now()
 			n, err := s.CollectGarbage()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"lienthong/internal/store"
 	"lienthong/internal/testkit"
@@ -38,6 +39,13 @@ func TestSweepReclaimsRewrittenStates(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes a few megabytes through several reopens")
 	}
+	t.Run("called", func(t *testing.T) { testSweep(t, false) })
+	t.Run("periodic", func(t *testing.T) { testSweep(t, true) })
+}
+
+// testSweep rewrites states until most of the value log is old copies, then
+// sweeps it by a call or by waiting for the periodic sweep.
+func testSweep(t *testing.T, periodic bool) {
 	tree := testkit.NewTree(100)
 	dir := t.TempDir()
 	opts := store.DefaultOptions(tree.Root.ID())
@@ -95,21 +103,34 @@ func TestSweepReclaimsRewrittenStates(t *testing.T) {
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
+		if periodic && round == 6 {
+			opts.GCInterval = 20 * time.Millisecond
+		}
 		s = open()
 	}
 	want := s.StateHash()
+	before := vlogBytes(t, dir)
 	if err := s.DB().Flatten(1); err != nil {
 		t.Fatal(err)
 	}
-	before := vlogBytes(t, dir)
-	n, err := s.CollectGarbage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	after := vlogBytes(t, dir)
-	t.Logf("%d ops; value log %d → %d bytes, %d files rewritten", len(ops), before, after, n)
-	if n == 0 || after >= before*3/4 {
-		t.Fatalf("the sweep rewrote %d files and left %d of %d bytes; want at least a quarter back", n, after, before)
+	if periodic {
+		deadline := time.Now().Add(30 * time.Second)
+		for vlogBytes(t, dir) >= before*3/4 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if after := vlogBytes(t, dir); after >= before*3/4 {
+			t.Fatalf("after 30 s the periodic sweep left %d of %d bytes; want at least a quarter back", after, before)
+		}
+	} else {
+		n, err := s.CollectGarbage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := vlogBytes(t, dir)
+		t.Logf("%d ops; value log %d → %d bytes, %d files rewritten", len(ops), before, after, n)
+		if n == 0 || after >= before*3/4 {
+			t.Fatalf("the sweep rewrote %d files and left %d of %d bytes; want at least a quarter back", n, after, before)
+		}
 	}
 	check := func(s *store.Store) {
 		t.Helper()
