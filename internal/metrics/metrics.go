@@ -36,6 +36,7 @@ var (
 	descPeerUp   = prometheus.NewDesc("lienthong_peer_connected", "1 when a peer is connected.", []string{"peer", "name"}, nil)
 	descAlerts   = prometheus.NewDesc("lienthong_alerts", "Alerts due or overdue today for this committee and its subtree, by rule and severity.", []string{"rule", "severity"}, nil)
 	descConflict = prometheus.NewDesc("lienthong_members", "Members held by this node.", nil, nil)
+	descAhead    = prometheus.NewDesc("lienthong_ops_clock_ahead_total", "Ops applied since start whose clock was more than five minutes past this computer's: the author's clock, or this one, is wrong.", []string{"author"}, nil)
 )
 
 type collector struct {
@@ -48,7 +49,7 @@ type collector struct {
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOps, descSeq, descStore, descPeerIn, descPeerOut, descPeerLag, descPeerUp, descAlerts, descConflict} {
+	for _, d := range []*prometheus.Desc{descOps, descSeq, descStore, descPeerIn, descPeerOut, descPeerLag, descPeerUp, descAlerts, descConflict, descAhead} {
 		ch <- d
 	}
 }
@@ -60,6 +61,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	for k, v := range c.src.Store.Outcomes() {
 		outcome, reason, _ := strings.Cut(k, ":")
 		ch <- prometheus.MustNewConstMetric(descOps, prometheus.CounterValue, float64(v), outcome, reason)
+	}
+	for author, n := range c.src.Store.ClockAhead() {
+		ch <- prometheus.MustNewConstMetric(descAhead, prometheus.CounterValue, float64(n), string(author))
 	}
 	ch <- prometheus.MustNewConstMetric(descSeq, prometheus.GaugeValue, float64(c.src.Store.Seq()))
 	lsm, vlog := c.src.Store.Size()

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/dgraph-io/badger/v4"
@@ -118,6 +119,7 @@ func (s *Store) land() error {
 	}
 	b.publish()
 	s.counts.tally(b.results)
+	s.counts.noteAhead(b.ahead, s.opts.Logger)
 	p := b.pending
 	p.results = append(p.results, b.results...)
 	p.stats.Add(b.stats)
@@ -294,6 +296,10 @@ type batch struct {
 	// quarDelta counts the quarantined ops this batch adds (or, negative,
 	// releases) per ledger; Store.quarantined takes it at submit.
 	quarDelta map[schema.LedgerID]int
+	// now is the wall clock when the batch began, in ms, and ahead the
+	// ops applied whose authors' clocks ran ahead of it (see noteClock).
+	now   int64
+	ahead map[schema.CommitteeID]aheadNote
 
 	// writes records what the batch sets (nil value) and deletes, when the
 	// next chunk may be processed while this one commits: its overlay.
@@ -320,7 +326,8 @@ type written struct {
 // its writes through the overlay.
 func (s *Store) newBatch(origin string, txn *badger.Txn, after *batch, record bool) *batch {
 	b := &batch{s: s, txn: txn, origin: origin, dir: s.dir,
-		ledgers: map[schema.LedgerID]*entry{}, seq: s.seq, hash: s.hash, originTag: OriginTag(origin)}
+		ledgers: map[schema.LedgerID]*entry{}, seq: s.seq, hash: s.hash, originTag: OriginTag(origin),
+		now: time.Now().UnixMilli()}
 	if after != nil {
 		b.dir, b.seq, b.hash, b.overlay = after.dir, after.seq, after.hash, after.writes
 	}
@@ -458,10 +465,10 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 		}
 	}
 	var err error
+	var e *entry
 	if d.Op.Ledger.IsDirectory() {
 		err = crdt.ApplyDirectory(b.writableDir(), d)
 	} else {
-		var e *entry
 		if fresh && d.Op.Kind == schema.KindMemberCreate {
 			// This node just drew the ledger's ID at random: nothing to read.
 			e = b.newLedger(d.Op.Ledger)
@@ -476,6 +483,9 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 	var miss *crdt.MissingError
 	switch {
 	case err == nil:
+		if e != nil {
+			b.noteClock(&e.l.DAG, d)
+		}
 		b.accept(d)
 		b.stats.Applied++
 		if b.quarantinedAfter(d.Op.Ledger, crdt.KeyOf(d)) {
@@ -517,6 +527,41 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 		b.fail(err)
 		return crdt.Result{ID: d.ID, Err: err}
 	}
+}
+
+// clockLead is how far past this computer's clock an op's own clock may be
+// before the op counts as coming from a computer whose clock is wrong.
+const clockLead = 5 * time.Minute
+
+// aheadNote counts the ops of one author whose clocks ran ahead, and by how
+// much at most.
+type aheadNote struct {
+	ops  uint64
+	lead time.Duration
+}
+
+// noteClock records d if its author's clock ran ahead when it was written:
+// its wall time is more than clockLead past now, and past the clocks of its
+// deps (an op written after an op from the future takes a clock just past
+// that one, which is no fault of its author's).
+func (b *batch) noteClock(g *crdt.DAG, d *schema.Decoded) {
+	ms := d.Op.HLC.Millis()
+	lead := time.Duration(ms-b.now) * time.Millisecond
+	if lead <= clockLead {
+		return
+	}
+	for _, dep := range d.Op.Deps {
+		if m, ok := g.Get(dep); ok && m.HLC.Millis() >= ms {
+			return
+		}
+	}
+	if b.ahead == nil {
+		b.ahead = map[schema.CommitteeID]aheadNote{}
+	}
+	a := b.ahead[d.Op.Author]
+	a.ops++
+	a.lead = max(a.lead, lead)
+	b.ahead[d.Op.Author] = a
 }
 
 // accept records an applied op: its bytes, the feed, the author index, and

@@ -2,7 +2,9 @@ package store
 
 import (
 	"errors"
+	"log/slog"
 	"sync"
+	"time"
 
 	"lienthong/crdt"
 	"lienthong/schema"
@@ -12,6 +14,50 @@ import (
 type counters struct {
 	mu sync.Mutex
 	m  map[string]uint64
+	// ahead counts, by author, the ops whose clocks ran ahead of this
+	// computer's; warned is when each author was last logged.
+	ahead  map[schema.CommitteeID]uint64
+	warned map[schema.CommitteeID]time.Time
+}
+
+// clockWarnEvery bounds how often one author's clock is logged.
+const clockWarnEvery = time.Hour
+
+// noteAhead counts the ops of a landed batch whose authors' clocks ran
+// ahead, and logs each author at most once in clockWarnEvery.
+func (c *counters) noteAhead(notes map[schema.CommitteeID]aheadNote, log *slog.Logger) {
+	if len(notes) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ahead == nil {
+		c.ahead, c.warned = map[schema.CommitteeID]uint64{}, map[schema.CommitteeID]time.Time{}
+	}
+	now := time.Now()
+	for author, n := range notes {
+		c.ahead[author] += n.ops
+		if now.Sub(c.warned[author]) < clockWarnEvery {
+			continue
+		}
+		c.warned[author] = now
+		log.Warn("ops dated ahead of this computer's clock: check the date, time and time zone of that committee's computer, or of this one",
+			"author", string(author), "ops", n.ops, "ahead", n.lead.Round(time.Second).String())
+	}
+}
+
+// ClockAhead returns, by author, how many ops applied since the store
+// opened carried a clock more than five minutes past this computer's (and
+// past the ops they follow): a sign that the author's clock, or this one,
+// is wrong.
+func (s *Store) ClockAhead() map[schema.CommitteeID]uint64 {
+	s.counts.mu.Lock()
+	defer s.counts.mu.Unlock()
+	out := make(map[schema.CommitteeID]uint64, len(s.counts.ahead))
+	for k, v := range s.counts.ahead {
+		out[k] = v
+	}
+	return out
 }
 
 // RejectClass names the class of a rejection, for metrics and logs.
