@@ -78,6 +78,8 @@ type result struct {
 	ImportMembers  int          `json:"import_members"`
 	ImportSec      float64      `json:"import_s"`
 	ImportRate     float64      `json:"import_members_per_s"`
+	ImportCPU      float64      `json:"import_cpu_us_per_member"`
+	ImportCores    float64      `json:"import_core_share"`
 	GenRate        float64      `json:"sample_members_per_s"`
 	BuildOps       uint64       `json:"build_ops"`
 	BuildSec       float64      `json:"build_s"`
@@ -212,7 +214,7 @@ func run(c config) error {
 		return err
 	}
 	r.GenRate = float64(c.members) / gen.Seconds()
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), benchkit.CPUTime()
 	st, err := site.Node.Import(in, nil)
 	if err != nil {
 		return err
@@ -220,6 +222,7 @@ func run(c config) error {
 	el := time.Since(t0)
 	in = nil
 	r.ImportMembers, r.ImportSec, r.ImportRate = st.Created, el.Seconds(), float64(st.Created)/el.Seconds()
+	r.ImportCPU, r.ImportCores = benchkit.CPUPerOp(cpu0, el, st.Created)
 
 	have := site.Store.Seq()
 	rest := c.ops - int(have)
@@ -442,6 +445,7 @@ func report(c config, r *result) {
 	w(fmt.Sprintf("Single writes, fresh store (%d writes, SyncWrites)", c.writes), r.WritesFresh)
 	t.Section(fmt.Sprintf("Bulk import (node.Import, %d realistic members)", r.ImportMembers))
 	t.Add("members/s", fmt.Sprintf("%.0f  (%.2f s)", r.ImportRate, r.ImportSec), "≥ 30000/s", r.ImportRate >= targetImportRate)
+	t.Info("CPU per member (all goroutines)", fmt.Sprintf("%.0f µs, cores %.0f%% busy; %.0f µs is the most for 30000/s on %d cores", r.ImportCPU, 100*r.ImportCores, float64(runtime.NumCPU())*1e6/targetImportRate, runtime.NumCPU()))
 	t.Info("sample generation, for reference", fmt.Sprintf("%.0f members/s (not included)", r.GenRate))
 	t.Section(fmt.Sprintf("Store of %d ops: build, close, reopen", r.BuildOps))
 	t.Info("build by import, ops/s", fmt.Sprintf("%.0f  (%.1f s)", r.BuildRate, r.BuildSec))

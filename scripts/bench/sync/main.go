@@ -47,6 +47,7 @@ const (
 	targetReconnect      = 100 * time.Millisecond
 	targetReconnectBytes = 10 << 10
 	targetLiveP99        = 250 * time.Millisecond
+	targetCatchUp        = 40_000.0 // ops/s
 )
 
 type config struct {
@@ -70,6 +71,8 @@ type pullFigures struct {
 	Ms            float64 `json:"ms"`
 	ConnectMs     float64 `json:"connect_ms"`
 	OpsPerSec     float64 `json:"ops_per_s,omitempty"`
+	CPUPerOp      float64 `json:"cpu_us_per_op"`  // both nodes, all goroutines
+	Cores         float64 `json:"core_share"`     // of every core, over the pull
 	Bytes         int64   `json:"bytes"`          // replica.Stats.Bytes: frames received
 	Sent          int64   `json:"request_bytes"`  // frames the client wrote
 	EnvelopeBytes int64   `json:"envelope_bytes"` // the ops themselves
@@ -460,7 +463,7 @@ func (c *client) pull(ctx context.Context, a *benchkit.Site) (pullFigures, error
 	defer cancel()
 	seq0 := c.store.Seq()
 	f.HeldBefore = seq0
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), benchkit.CPUTime()
 	next := seq0 + 100_000
 	cl := &replica.Client{Store: c.store, Self: c.site.Who.ID(), Progress: func(replica.Progress) {
 		if held := c.store.Seq(); held >= next {
@@ -509,6 +512,7 @@ func (c *client) pull(ctx context.Context, a *benchkit.Site) (pullFigures, error
 	if f.Ops > 0 {
 		f.OpsPerSec = float64(f.Ops) / el.Seconds()
 	}
+	f.CPUPerOp, f.Cores = benchkit.CPUPerOp(cpu0, el, f.Ops)
 	var err error
 	if f.EnvelopeBytes, err = envelopeBytes(c.store, seq0); err != nil {
 		return f, err
@@ -786,7 +790,10 @@ func roundsString(ms []float64) string {
 func report(c config, r *result) {
 	var t benchkit.Table
 	pf := func(what string, p pullFigures) {
-		t.Info(what+": time", fmt.Sprintf("%.1f ms (connect %.1f ms), %d ops, %.0f ops/s", p.Ms, p.ConnectMs, p.Ops, p.OpsPerSec))
+		t.Add(what+": time", fmt.Sprintf("%.1f ms (connect %.1f ms), %d ops, %.0f ops/s", p.Ms, p.ConnectMs, p.Ops, p.OpsPerSec), "≥ 40000 ops/s", p.OpsPerSec >= targetCatchUp)
+		if p.Ops >= 1000 {
+			t.Info(what+": CPU per op (A and B)", fmt.Sprintf("%.0f µs, cores %.0f%% busy; %.0f µs is the most for 40000 ops/s on %d cores", p.CPUPerOp, 100*p.Cores, float64(runtime.NumCPU())*1e6/targetCatchUp, runtime.NumCPU()))
+		}
 		t.Info(what+": bytes", fmt.Sprintf("%d received + %d sent, %.1f B/op; envelopes %d, beyond them %d", p.Bytes, p.Sent, p.BytesPerOp, p.EnvelopeBytes, p.Overhead))
 		t.Info(what+": same state hash as A", fmt.Sprint(p.SameState))
 		for _, e := range p.Errors {

@@ -185,6 +185,28 @@ func RSS() (rss, peak int64) {
 	return rss, peak
 }
 
+// CPUTime is the CPU time (user and system) this process has used so far.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// CPUPerOp is the CPU time per op spent since before (a CPUTime reading),
+// in microseconds, and what share of every core that was over elapsed.
+func CPUPerOp(before, elapsed time.Duration, ops int) (usPerOp, coreShare float64) {
+	used := CPUTime() - before
+	if ops > 0 {
+		usPerOp = float64(used) / float64(time.Microsecond) / float64(ops)
+	}
+	if elapsed > 0 {
+		coreShare = float64(used) / float64(elapsed) / float64(runtime.NumCPU())
+	}
+	return usPerOp, coreShare
+}
+
 // ReleaseMemory runs the collector and returns freed memory to the OS, so
 // that RSS shows what is live.
 func ReleaseMemory() {
