@@ -95,20 +95,19 @@ func (n *Node) Store() Store { return n.store }
 // Today is the node's current date as YYYY-MM-DD.
 func (n *Node) Today() string { return n.opts.Now().Format(schema.DateLayout) }
 
-// maxClockLead bounds how far ahead of this node's wall clock a clock seen
-// on a ledger may carry the node's own clock. A site whose computer clock is
-// days ahead writes ops with clocks in the future. An op written after one
-// of them must sort after it, so it gets a clock past it; but the node's
-// clock, used for every other ledger, does not follow: otherwise one wrong
-// clock would carry the clocks of every committee writing after it, and
-// then of everyone, into the future.
-const maxClockLead = 5 * time.Minute
-
 // nextHLC returns a clock after the node's last one and after seen. Callers
 // hold n.mu.
+//
+// A clock seen more than schema.MaxClockLead ahead of this node's wall clock
+// does not carry the node's own clock. A site whose computer clock is days
+// ahead writes ops with clocks in the future. An op written after one of
+// them must sort after it, so it gets a clock past it; but the node's clock,
+// used for every other ledger, does not follow: otherwise one wrong clock
+// would carry the clocks of every committee writing after it, and then of
+// everyone, into the future.
 func (n *Node) nextHLC(seen ...schema.HLC) schema.HLC {
 	now := n.opts.Now().UnixMilli()
-	limit := schema.MakeHLC(now+maxClockLead.Milliseconds(), 0)
+	limit := schema.MakeHLC(now+schema.MaxClockLead.Milliseconds(), 0)
 	var within []schema.HLC
 	var beyond schema.HLC
 	for _, s := range seen {

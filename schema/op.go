@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -126,6 +127,10 @@ func (c CommitteeID) Short() string {
 type HLC uint64
 
 const hlcLogicalBits = 16
+
+// MaxClockLead is how far past a computer's own clock an op's clock may be
+// before it is taken for the work of a wrong clock, at either end.
+const MaxClockLead = 5 * time.Minute
 
 // MakeHLC builds an HLC from a wall time in ms and a logical counter.
 func MakeHLC(ms int64, logical uint16) HLC {

@@ -529,10 +529,6 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 	}
 }
 
-// clockLead is how far past this computer's clock an op's own clock may be
-// before the op counts as coming from a computer whose clock is wrong.
-const clockLead = 5 * time.Minute
-
 // aheadNote counts the ops of one author whose clocks ran ahead, and by how
 // much at most.
 type aheadNote struct {
@@ -541,13 +537,13 @@ type aheadNote struct {
 }
 
 // noteClock records d if its author's clock ran ahead when it was written:
-// its wall time is more than clockLead past now, and past the clocks of its
+// its wall time is more than schema.MaxClockLead past now, and past the clocks of its
 // deps (an op written after an op from the future takes a clock just past
 // that one, which is no fault of its author's).
 func (b *batch) noteClock(g *crdt.DAG, d *schema.Decoded) {
 	ms := d.Op.HLC.Millis()
 	lead := time.Duration(ms-b.now) * time.Millisecond
-	if lead <= clockLead {
+	if lead <= schema.MaxClockLead {
 		return
 	}
 	for _, dep := range d.Op.Deps {
