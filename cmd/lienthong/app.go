@@ -25,6 +25,11 @@ type app struct {
 	cwd      string // working directory of the caller, for relative paths
 	// live is the daemon's open node when a command runs inside the daemon.
 	live *session
+	// bulk marks a command that may write many ops (import, bundle import,
+	// sync): its store puts large values in the value log, as the daemon's
+	// does. Other commands write a few ops and keep them inline (see
+	// store.Options.InlineValues).
+	bulk bool
 }
 
 // usageError marks a mistake in the command line (exit status 2).
@@ -97,7 +102,9 @@ func (a *app) open() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := d.OpenStore(store.DefaultOptions(d.Config.Root))
+	so := store.DefaultOptions(d.Config.Root)
+	so.InlineValues = !a.bulk
+	st, err := d.OpenStore(so)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +114,12 @@ func (a *app) open() (*session, error) {
 		return nil, err
 	}
 	return &session{dir: d, store: st, node: n, rules: rules}, nil
+}
+
+// withBulkNode is withNode for a command that may write many ops.
+func (a *app) withBulkNode(fn func(*session) error) error {
+	a.bulk = true
+	return a.withNode(fn)
 }
 
 // withNode runs fn on the opened node (or the daemon's) and closes it.

@@ -77,7 +77,7 @@ func (a *app) bundleImportCmd() *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			return a.withNode(func(s *session) error {
+			return a.withBulkNode(func(s *session) error {
 				is, err := replica.ImportBundle(f, s.store, s.node.ID())
 				out := map[string]any{"file": args[0], "from": is.Header.From, "ops": is.Ops, "applied": is.Applied,
 					"duplicates": is.Dupes, "parked": is.Parked, "rejected": is.Rejected, "reasons": is.Reasons}

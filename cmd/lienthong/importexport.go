@@ -52,7 +52,7 @@ func (a *app) importCmd() *cobra.Command {
 				return fmt.Errorf("opening the register: %w", err)
 			}
 			defer f.Close()
-			return a.withNode(func(s *session) error {
+			return a.withBulkNode(func(s *session) error {
 				rep, err := importFile(s.node, f, format, homeID, a)
 				if rep != nil {
 					rep.File = args[0]

@@ -41,7 +41,9 @@ func (a *app) initCmd() *cobra.Command {
 				if err := d.SaveConfig(); err != nil {
 					return err
 				}
-				st, err := d.OpenStore(store.DefaultOptions(id))
+				so := store.DefaultOptions(id)
+				so.InlineValues = true // the root's own charter
+				st, err := d.OpenStore(so)
 				if err != nil {
 					return err
 				}

@@ -20,7 +20,7 @@ import (
 // withNetwork runs fn with the node's network: the daemon's, or one started
 // for this command (on loopback-free random ports, no mDNS).
 func (a *app) withNetwork(fn func(*session) error) error {
-	return a.withNode(func(s *session) error {
+	return a.withBulkNode(func(s *session) error {
 		if s.net != nil {
 			return fn(s)
 		}
@@ -265,6 +265,7 @@ func (a *app) joinCmd() *cobra.Command {
 				}
 			}
 			so := store.DefaultOptions(root)
+			so.InlineValues = true // the directory: a few ops
 			st, err := store.Open(d.StorePath(), so)
 			if err != nil {
 				return err

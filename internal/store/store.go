@@ -33,6 +33,11 @@ type Options struct {
 	// SyncWrites makes every commit durable before Apply returns.
 	SyncWrites bool
 	Logger     *slog.Logger
+	// InlineValues keeps every value in the LSM tree. For processes that
+	// write a few ops and exit (one CLI command): each process that writes
+	// to the value log starts a file of its own, which stays, open in every
+	// later process, as long as the ops in it.
+	InlineValues bool
 	// ValueLogFileSize caps one value-log file (0: 64 MiB). Opening a store
 	// reads the last file through, so it bounds the time of a reopen.
 	ValueLogFileSize int64
@@ -116,8 +121,10 @@ func Open(path string, opts Options) (*Store, error) {
 		// tens of milliseconds. The cost is space: the value log is not
 		// compressed, and a rewritten state leaves its old copy there until
 		// the sweep (startGC) reclaims it.
-		bo = bo.WithValueThreshold(valueThreshold).
-			WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, defaultValueLogFileSize))
+		bo = bo.WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, defaultValueLogFileSize))
+		if !opts.InlineValues {
+			bo = bo.WithValueThreshold(valueThreshold)
+		}
 		if err := os.MkdirAll(path, 0o700); err != nil {
 			return nil, fmt.Errorf("creating store directory: %w", err)
 		}
