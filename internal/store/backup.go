@@ -28,7 +28,7 @@ func Restore(path string, r io.Reader) error {
 	if err := os.MkdirAll(path, 0o700); err != nil {
 		return err
 	}
-	db, err := badger.Open(badger.DefaultOptions(path).WithLogger(nil).WithSyncWrites(true))
+	db, err := badger.Open(badgerOptions(path, Options{SyncWrites: true}))
 	if err != nil {
 		return err
 	}

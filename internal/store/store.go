@@ -95,11 +95,8 @@ type Store struct {
 	closeErr  error
 }
 
-// Open opens (or creates) the store in path.
-func Open(path string, opts Options) (*Store, error) {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+// badgerOptions are the Badger settings of a store in path.
+func badgerOptions(path string, opts Options) badger.Options {
 	bo := badger.DefaultOptions(path).
 		WithLogger(nil).
 		WithSyncWrites(opts.SyncWrites).
@@ -110,21 +107,30 @@ func Open(path string, opts Options) (*Store, error) {
 		// than all in memory: a node's RSS stays flat as its store grows.
 		WithIndexCacheSize(64 << 20)
 	if opts.InMemory {
-		bo = bo.WithInMemory(true).WithDir("").WithValueDir("").WithMemTableSize(8 << 20).WithBlockCacheSize(1 << 20)
-	} else {
-		// Values of valueThreshold bytes and more (op envelopes, most
-		// ledger states) go to the value log, written once, and the LSM
-		// tree keeps a pointer to them. Compactions then move keys and
-		// pointers instead of every op again at each level: at a million
-		// ops they rewrote 1.3 GB several times over, which slowed bulk
-		// writes and held single durable writes up behind their I/O for
-		// tens of milliseconds. The cost is space: the value log is not
-		// compressed, and a rewritten state leaves its old copy there until
-		// the sweep (startGC) reclaims it.
-		bo = bo.WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, defaultValueLogFileSize))
-		if !opts.InlineValues {
-			bo = bo.WithValueThreshold(valueThreshold)
-		}
+		return bo.WithInMemory(true).WithDir("").WithValueDir("").WithMemTableSize(8 << 20).WithBlockCacheSize(1 << 20)
+	}
+	// Values of valueThreshold bytes and more (op envelopes, most ledger
+	// states) go to the value log, written once, and the LSM tree keeps a
+	// pointer to them. Compactions then move keys and pointers instead of
+	// every op again at each level: at a million ops they rewrote 1.3 GB
+	// several times over, which slowed bulk writes and held single durable
+	// writes up behind their I/O for tens of milliseconds. The cost is
+	// space: the value log is not compressed, and a rewritten state leaves
+	// its old copy there until the sweep (startGC) reclaims it.
+	bo = bo.WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, defaultValueLogFileSize))
+	if !opts.InlineValues {
+		bo = bo.WithValueThreshold(valueThreshold)
+	}
+	return bo
+}
+
+// Open opens (or creates) the store in path.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	bo := badgerOptions(path, opts)
+	if !opts.InMemory {
 		if err := os.MkdirAll(path, 0o700); err != nil {
 			return nil, fmt.Errorf("creating store directory: %w", err)
 		}

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +14,8 @@ import (
 	"lienthong/schema"
 )
 
-// vlogBytes is the size of the store's value-log files.
+// vlogBytes is the size of the store's value-log files that hold more
+// than their header.
 func vlogBytes(t *testing.T, dir string) int64 {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -26,10 +29,60 @@ func vlogBytes(t *testing.T, dir string) int64 {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n += info.Size()
+			if info.Size() > 20 {
+				n += info.Size()
+			}
 		}
 	}
 	return n
+}
+
+// TestRestoredStoreKeepsValuesInTheValueLog: a restore writes the store as
+// Open would, large values in the value log.
+func TestRestoredStoreKeepsValuesInTheValueLog(t *testing.T) {
+	tree := testkit.NewTree(100)
+	dir := t.TempDir()
+	opts := store.DefaultOptions(tree.Root.ID())
+	opts.SyncWrites = false
+	s, err := store.Open(filepath.Join(dir, "src"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, err := s.Ingest(envelopes(tree.Charters), "join"); err != nil {
+		t.Fatal(err)
+	}
+	author, long := tree.Grassroots, strings.Repeat("Số 12, ngõ 34, phố Trần Hưng Đạo; ", 10)
+	var envs [][]byte
+	for i := range 20 {
+		id := schema.LedgerID{0xb0, byte(i)}
+		d := testkit.Sign(author, testkit.Op(author, id, tree.LastHLC()+schema.HLC(1+i), nil, &schema.MemberCreateBody{Home: author.ID(), Fields: map[string]string{
+			"name": fmt.Sprintf("Hoàng Văn Nam %d", i), "sex": "M", "born": "1975-07-07", "address": strings.TrimSpace(long),
+		}}))
+		envs = append(envs, d.Envelope)
+	}
+	if _, _, err := s.Ingest(envs, "local"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := s.Backup(&buf); err != nil {
+		t.Fatal(err)
+	}
+	restored := filepath.Join(dir, "restored")
+	if err := store.Restore(restored, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if n := vlogBytes(t, restored); n < int64(len(envs)*len(envs[0])) {
+		t.Fatalf("the restored value log holds %d bytes, less than the %d ops of %d bytes", n, len(envs), len(envs[0]))
+	}
+	rs, err := store.Open(restored, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	if rs.StateHash() != s.StateHash() {
+		t.Fatal("restored store differs")
+	}
 }
 
 // TestSweepReclaimsRewrittenStates: ledger states rewritten again and again
