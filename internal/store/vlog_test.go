@@ -92,13 +92,31 @@ func TestSweepReclaimsRewrittenStates(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes a few megabytes through several reopens")
 	}
-	t.Run("called", func(t *testing.T) { testSweep(t, false) })
-	t.Run("periodic", func(t *testing.T) { testSweep(t, true) })
+	t.Run("called", func(t *testing.T) { testSweep(t, sweepCalled) })
+	t.Run("periodic", func(t *testing.T) { testSweep(t, sweepPeriodic) })
+	t.Run("while writing", func(t *testing.T) {
+		if raceDetector {
+			// Badger v4.9.6 reads DB.MaxVersion at the start of a value-log
+			// rewrite without synchronising with its write goroutine, which
+			// updates it. It is a word-sized read, and a stale value only
+			// makes compaction keep more versions during the rewrite; but the
+			// race detector reports it whenever a sweep overlaps a write.
+			t.Skip("Badger's value-log rewrite races with its own writer (see comment); run without -race")
+		}
+		testSweep(t, sweepWhileWriting)
+	})
 }
 
+const (
+	sweepCalled = iota
+	sweepPeriodic
+	sweepWhileWriting // called again and again while states are written
+)
+
 // testSweep rewrites states until most of the value log is old copies, then
-// sweeps it by a call or by waiting for the periodic sweep.
-func testSweep(t *testing.T, periodic bool) {
+// sweeps it in one of the ways above.
+func testSweep(t *testing.T, mode int) {
+	periodic := mode == sweepPeriodic
 	tree := testkit.NewTree(100)
 	dir := t.TempDir()
 	opts := store.DefaultOptions(tree.Root.ID())
@@ -123,16 +141,25 @@ func testSweep(t *testing.T, periodic bool) {
 	heads := make([][]schema.OpID, members)
 	var ops []schema.OpID
 	hlc := tree.LastHLC()
-	write := func(s *store.Store, i int, body any) {
-		t.Helper()
+	tryWrite := func(s *store.Store, i int, body any) error {
 		hlc++
 		d := testkit.Sign(author, testkit.Op(author, ledgers[i], hlc, heads[i], body))
 		res, _, err := s.Ingest([][]byte{d.Envelope}, "local")
-		if err != nil || res[0].Err != nil {
-			t.Fatalf("writing op %d of member %d: %v %v", len(ops), i, err, res[0].Err)
+		if err == nil {
+			err = res[0].Err
+		}
+		if err != nil {
+			return fmt.Errorf("writing op %d of member %d: %w", len(ops), i, err)
 		}
 		heads[i] = []schema.OpID{d.ID}
 		ops = append(ops, d.ID)
+		return nil
+	}
+	write := func(s *store.Store, i int, body any) {
+		t.Helper()
+		if err := tryWrite(s, i, body); err != nil {
+			t.Fatal(err)
+		}
 	}
 	long := strings.Repeat("Số 12, ngõ 34, phố Trần Hưng Đạo, phường Lê Hồng Phong; ", 4)
 	text := func(n int) string { return strings.TrimSpace(string([]rune(long)[:n])) }
@@ -166,7 +193,47 @@ func testSweep(t *testing.T, periodic bool) {
 	if err := s.DB().Flatten(1); err != nil {
 		t.Fatal(err)
 	}
-	if periodic {
+	switch mode {
+	case sweepWhileWriting:
+		done := make(chan error, 1)
+		go func() {
+			for round := range 3 {
+				for i := range ledgers {
+					body := &schema.MemberSetBody{Fields: map[string]string{"phone": fmt.Sprintf("08%02d00%04d", round, i)}}
+					if err := tryWrite(s, i, body); err != nil {
+						done <- err
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+		swept := 0
+		for running := true; running; {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+				running = false
+			default:
+			}
+			n, err := s.CollectGarbage()
+			if err != nil {
+				t.Fatal(err)
+			}
+			swept += n
+		}
+		after := vlogBytes(t, dir)
+		t.Logf("%d ops; value log %d → %d bytes, %d files rewritten while writing", len(ops), before, after, swept)
+		if swept == 0 || after >= before*3/4 {
+			t.Fatalf("the sweep rewrote %d files and left %d of %d bytes; want at least a quarter back", swept, after, before)
+		}
+		want = s.StateHash()
+		if again, err := s.RecomputeHash(); err != nil || again != want {
+			t.Fatalf("after sweeping while writing, the states fold to another hash (%v)", err)
+		}
+	case sweepPeriodic:
 		deadline := time.Now().Add(30 * time.Second)
 		for vlogBytes(t, dir) >= before*3/4 && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
@@ -174,7 +241,7 @@ func testSweep(t *testing.T, periodic bool) {
 		if after := vlogBytes(t, dir); after >= before*3/4 {
 			t.Fatalf("after 30 s the periodic sweep left %d of %d bytes; want at least a quarter back", after, before)
 		}
-	} else {
+	default:
 		n, err := s.CollectGarbage()
 		if err != nil {
 			t.Fatal(err)
