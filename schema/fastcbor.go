@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
-	"slices"
 	"unicode/utf8"
 
 	"lienthong/internal/cborx"
@@ -26,9 +25,9 @@ import (
 func fastMarshal(v any) ([]byte, bool) {
 	switch v := v.(type) {
 	case *Envelope:
-		return appendEnvelope(nil, v)
+		return marshalEnvelope(v)
 	case *Op:
-		return appendOp(nil, v)
+		return marshalOp(v)
 	case *MemberCreateBody:
 		if v.Fields == nil {
 			return nil, false
@@ -48,7 +47,7 @@ func fastMarshal(v any) ([]byte, bool) {
 	return nil, false
 }
 
-func appendOp(buf []byte, op *Op) ([]byte, bool) {
+func marshalOp(op *Op) ([]byte, bool) {
 	if op.Body == nil {
 		return nil, false
 	}
@@ -58,7 +57,7 @@ func appendOp(buf []byte, op *Op) ([]byte, bool) {
 		n += 2 + len(op.Deps)*(2+len(OpID{}))
 		pairs++
 	}
-	buf = slices.Grow(buf, n+1)
+	buf := make([]byte, 0, n+1)
 	buf = cborx.AppendBytes(append(buf, cborx.Map|pairs, 1), op.Ledger[:])
 	buf = cborx.AppendText(append(buf, 2), string(op.Author))
 	if len(op.Deps) > 0 {
@@ -72,7 +71,7 @@ func appendOp(buf []byte, op *Op) ([]byte, bool) {
 	return cborx.AppendBytes(append(buf, 6), op.Body), true
 }
 
-func appendEnvelope(buf []byte, env *Envelope) ([]byte, bool) {
+func marshalEnvelope(env *Envelope) ([]byte, bool) {
 	if env.Op == nil || env.Sig == nil || (env.Proof != nil && env.Proof.Path == nil) {
 		return nil, false
 	}
@@ -82,7 +81,7 @@ func appendEnvelope(buf []byte, env *Envelope) ([]byte, bool) {
 			cborx.HeadSize(uint64(len(p.Path))) + len(p.Path)*34
 		pairs++
 	}
-	buf = slices.Grow(buf, n)
+	buf := make([]byte, 0, n)
 	buf = cborx.AppendBytes(append(buf, cborx.Map|pairs, 1), env.Op)
 	buf = cborx.AppendBytes(append(buf, 2), env.Sig)
 	if p := env.Proof; p != nil {
