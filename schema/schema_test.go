@@ -2,6 +2,9 @@ package schema_test
 
 import (
 	"errors"
+	"math/rand/v2"
+	"regexp"
+	"strings"
 	"testing"
 
 	"lienthong/internal/testkit"
@@ -155,4 +158,53 @@ func mustEnv(t *testing.T, data []byte) *schema.Envelope {
 		t.Fatal(err)
 	}
 	return env
+}
+
+// TestFieldChecksMatchTheirPatterns holds the hand-written checks of the
+// patterned fields to the patterns they implement, on random strings drawn
+// from the characters that matter and on edge cases.
+func TestFieldChecksMatchTheirPatterns(t *testing.T) {
+	patterns := map[string]*regexp.Regexp{
+		"card":       regexp.MustCompile(`^[0-9]{8}$`),
+		"citizen_id": regexp.MustCompile(`^[0-9]{12}$`),
+		"profile":    regexp.MustCompile(`^[0-9]{6}[A-Za-zĐđ]{1,3}$`),
+		"phone":      regexp.MustCompile(`^\+?[0-9 .-]{8,15}$`),
+	}
+	alphabet := []string{"0", "1", "9", "a", "Z", "Đ", "đ", "Ă", "+", " ", ".", "-", "x", "/", "١"}
+	edge := []string{"", "+", "++12345678", "+12345678", "1234567", "123456789012345", "1234567890123456",
+		"+1234567890123456", "012345Đđ", "012345abcd", "012345", "01234567", "001203004005", "0012030040051"}
+	rng := rand.New(rand.NewPCG(7, 11))
+	for field, re := range patterns {
+		cases := append([]string(nil), edge...)
+		for range 20000 {
+			var b strings.Builder
+			n := rng.IntN(18)
+			digits := rng.IntN(3) == 0
+			for j := range n {
+				if digits && j < 12 {
+					b.WriteByte(byte('0' + rng.IntN(10)))
+					continue
+				}
+				b.WriteString(alphabet[rng.IntN(len(alphabet))])
+			}
+			cases = append(cases, strings.TrimSpace(b.String()))
+		}
+		accepted := 0
+		for _, v := range cases {
+			if v == "" {
+				continue // empty clears a field; no pattern applies
+			}
+			want := re.MatchString(v)
+			got := schema.ValidateField(field, v) == nil
+			if got != want {
+				t.Fatalf("%s=%q: check accepts %v, pattern %v", field, v, got, want)
+			}
+			if got {
+				accepted++
+			}
+		}
+		if accepted == 0 {
+			t.Errorf("%s: no case accepted; the cases do not exercise the check", field)
+		}
+	}
 }
