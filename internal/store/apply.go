@@ -354,6 +354,7 @@ func keyString(k []byte) string {
 }
 
 func (b *batch) set(k, v []byte) {
+	b.s.notePresent(k)
 	if b.writes != nil {
 		b.writes[keyString(k)] = written{v: v}
 	}
@@ -380,6 +381,9 @@ func (b *batch) get(k []byte) ([]byte, error) {
 			}
 		}
 	}
+	if !b.s.mayHave(k) {
+		return nil, ErrNotFound
+	}
 	return get(b.txn, k)
 }
 
@@ -390,6 +394,9 @@ func (b *batch) has(k []byte) bool {
 				return !w.del
 			}
 		}
+	}
+	if !b.s.mayHave(k) {
+		return false
 	}
 	ok, err := has(b.txn, k)
 	b.fail(err)

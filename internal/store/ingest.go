@@ -116,7 +116,11 @@ func (s *Store) decodeAll(envs [][]byte, results []crdt.Result) []*schema.Decode
 		txn := s.db.NewTransaction(false)
 		defer txn.Discard()
 		known := func(id schema.OpID) bool {
-			ok, err := has(txn, opKey(id))
+			k := opKey(id)
+			if !s.mayHave(k) {
+				return false
+			}
+			ok, err := has(txn, k)
 			return ok && err == nil
 		}
 		for i := lo; i < hi; i++ {

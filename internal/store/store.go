@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -90,6 +91,16 @@ type Store struct {
 
 	gcStop chan struct{}
 	gcDone chan struct{}
+
+	// present, once filled, tells which ops and ledgers are certainly not
+	// stored (see presence.go); filling is the filter being filled, which
+	// every key written is added to as well, and growing is set while a
+	// bigger one is on its way.
+	present      atomic.Pointer[presence]
+	filling      *presence
+	growing      bool
+	presenceStop chan struct{}
+	presenceWG   sync.WaitGroup
 
 	closeOnce sync.Once
 	closeErr  error
@@ -174,6 +185,8 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store belongs to the network rooted at %s, not %s", s.dir.Root, opts.Root)
 	}
 	s.openSeq, s.newLedgerSeq = s.seq, map[[8]byte]uint64{}
+	s.presenceStop = make(chan struct{})
+	s.startPresence(int(2 * s.seq)) // an op and a ledger per feed position at most
 	s.startGC()
 	return s, nil
 }
@@ -278,6 +291,8 @@ func (s *Store) signal(dir bool) {
 // Close closes the store; it is idempotent.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.presenceStop)
+		s.presenceWG.Wait()
 		s.stopGC()
 		s.mu.Lock()
 		lerr := s.land()

@@ -1,0 +1,219 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"hash/maphash"
+	"math/bits"
+	"sync/atomic"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// A store answers most "is this op or ledger here?" questions without a
+// lookup: a node taking in a catch-up asks it of every op it receives
+// (twice) and of every ledger an op names, and nearly every answer is no.
+// Badger finds a missing key only after searching its memtables, whose
+// skiplists hold a million keys and more: that search cost more than
+// applying the op. The presence filter is a Bloom filter over the op and
+// ledger keys (o/ and l/): "not there" from it is certain; "maybe" goes to
+// Badger.
+//
+// It is filled from a scan of the store in the background after Open and
+// by every write of those keys (batch.set), and is used once the scan is
+// done. When it holds more keys than it was sized for, a filter four times
+// the size is filled the same way and takes its place. Keys deleted stay in
+// the filter, which only costs a lookup.
+
+const (
+	presenceBitsPerKey = 12 // about 0.3% false positives with 7 probes
+	presenceProbes     = 7
+)
+
+// presenceMinKeys is the fewest keys a filter is sized for.
+var presenceMinKeys = 1 << 15
+
+// presenceFillStarts is called as a filter begins to be filled (tests hold
+// the fill there to write meanwhile).
+var presenceFillStarts = func() {}
+
+// presence is a Bloom filter safe for concurrent adds and queries.
+type presence struct {
+	seed  maphash.Seed
+	words []atomic.Uint64
+	mask  uint64 // bits - 1
+	keys  atomic.Int64
+	limit int64 // keys it is sized for
+}
+
+func newPresence(keys int) *presence {
+	keys = max(keys, presenceMinKeys)
+	n := uint64(1) << bits.Len64(uint64(keys*presenceBitsPerKey-1)) // bits, a power of two
+	return &presence{seed: maphash.MakeSeed(), words: make([]atomic.Uint64, n/64), mask: n - 1, limit: int64(n / presenceBitsPerKey)}
+}
+
+// probes calls f with each bit position of k (double hashing).
+func (p *presence) probes(k []byte, f func(bit uint64) bool) {
+	h := maphash.Bytes(p.seed, k)
+	h1, h2 := h, (h>>32|h<<32)|1
+	for i := 0; i < presenceProbes; i++ {
+		if !f((h1 + uint64(i)*h2) & p.mask) {
+			return
+		}
+	}
+}
+
+// add adds k and reports whether the filter now holds more keys than it
+// is sized for.
+func (p *presence) add(k []byte) (full bool) {
+	fresh := false
+	p.probes(k, func(bit uint64) bool {
+		w, m := &p.words[bit/64], uint64(1)<<(bit%64)
+		if w.Load()&m == 0 {
+			w.Or(m)
+			fresh = true
+		}
+		return true
+	})
+	if fresh {
+		return p.keys.Add(1) > p.limit
+	}
+	return false
+}
+
+// mayHave reports false if k was never added.
+func (p *presence) mayHave(k []byte) bool {
+	in := true
+	p.probes(k, func(bit uint64) bool {
+		in = p.words[bit/64].Load()&(uint64(1)<<(bit%64)) != 0
+		return in
+	})
+	return in
+}
+
+// tracked reports whether k is a key the filter covers.
+func tracked(k []byte) bool { return bytes.HasPrefix(k, pOp) || bytes.HasPrefix(k, pLedger) }
+
+// mayHave reports false if k, an op or ledger key, is certainly not
+// stored; true if it may be (and for every other key).
+func (s *Store) mayHave(k []byte) bool {
+	p := s.present.Load()
+	return p == nil || !tracked(k) || p.mayHave(k)
+}
+
+// notePresent adds k, about to be written, to the filters. Called with
+// s.mu held.
+func (s *Store) notePresent(k []byte) {
+	if !tracked(k) {
+		return
+	}
+	if p := s.present.Load(); p != nil && p.add(k) {
+		s.outgrown(p)
+	}
+	if s.filling != nil {
+		s.filling.add(k)
+	}
+}
+
+// outgrown starts a filter four times the size of p, which holds more
+// keys than it is sized for, unless one is on its way. Called with s.mu
+// held.
+func (s *Store) outgrown(p *presence) {
+	if s.filling != nil || s.growing || s.closing() {
+		return
+	}
+	s.growing = true
+	s.presenceWG.Add(1)
+	go s.growPresence(int(p.keys.Load()) * 4)
+}
+
+func (s *Store) closing() bool {
+	select {
+	case <-s.presenceStop:
+		return true
+	default:
+		return false
+	}
+}
+
+// startPresence starts filling a filter for keys keys. Called with s.mu
+// held and nothing in flight: every key written before is in the snapshot
+// it scans, and every key written after is added to it by notePresent.
+func (s *Store) startPresence(keys int) {
+	p := newPresence(keys)
+	s.filling = p
+	txn := s.db.NewTransaction(false)
+	s.presenceWG.Add(1)
+	go func() {
+		defer s.presenceWG.Done()
+		defer txn.Discard()
+		presenceFillStarts()
+		t0 := time.Now()
+		n, err := fillPresence(txn, p, s.presenceStop)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.filling == p {
+			s.filling = nil
+		}
+		switch {
+		case errors.Is(err, errStopped):
+			return
+		case err != nil:
+			s.opts.Logger.Warn("presence filter not filled; ops and ledgers are looked up in the store instead", "err", err)
+			return
+		}
+		s.present.Store(p)
+		if p.keys.Load() > p.limit {
+			s.outgrown(p) // filled with more keys than it was sized for
+		}
+		s.opts.Logger.Debug("presence filter filled", "keys", n, "bytes", len(p.words)*8, "took", time.Since(t0).Round(time.Millisecond))
+	}()
+}
+
+// growPresence replaces the full filter with one for keys keys.
+func (s *Store) growPresence(keys int) {
+	defer s.presenceWG.Done()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.growing = false
+	if s.closing() || s.filling != nil {
+		return
+	}
+	// What is in flight was added to the old filter only: land it, so the
+	// snapshot holds it.
+	if err := s.land(); err != nil {
+		if lerr := s.loadWaiting(); lerr != nil {
+			s.opts.Logger.Warn("reloading parked ops after a failed write", "err", lerr)
+		}
+		return // the filter in use stays correct; the next add tries again
+	}
+	s.startPresence(keys)
+}
+
+// errStopped: the store is closing.
+var errStopped = errors.New("store closing")
+
+// fillPresence adds every op and ledger key in txn's snapshot to p.
+func fillPresence(txn *badger.Txn, p *presence, stop <-chan struct{}) (int, error) {
+	n := 0
+	for _, prefix := range [][]byte{pOp, pLedger} {
+		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues = false
+		opts.Prefix = prefix
+		it := txn.NewIterator(opts)
+		for it.Rewind(); it.Valid(); it.Next() {
+			p.add(it.Item().Key())
+			if n++; n%4096 == 0 {
+				select {
+				case <-stop:
+					it.Close()
+					return n, errStopped
+				default:
+				}
+			}
+		}
+		it.Close()
+	}
+	return n, nil
+}

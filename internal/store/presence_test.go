@@ -1,0 +1,155 @@
+package store_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"lienthong/crdt"
+	"lienthong/internal/store"
+	"lienthong/internal/testkit"
+	"lienthong/schema"
+)
+
+// waitPresence waits until s has a presence filter and is not filling one.
+func waitPresence(t *testing.T, s *store.Store) uint64 {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ready, filling, bits := s.PresenceFilter()
+		if ready && !filling {
+			return bits
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no presence filter after 20 s (ready %v, filling %v)", ready, filling)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestPresenceFilterCoversEveryStoredKey writes members while the filter
+// is filled at open and while it grows (from a small size, several times
+// over), and checks that it never denies an op or ledger the store holds,
+// that it denies nearly all it does not, and that the store still tells
+// duplicates from new ops, before and after a reopen.
+func TestPresenceFilterCoversEveryStoredKey(t *testing.T) {
+	defer store.SetPresenceMinKeys(64)()
+	tree := testkit.NewTree(100)
+	dir := t.TempDir()
+	opts := store.DefaultOptions(tree.Root.ID())
+	opts.SyncWrites = false
+	s, err := store.Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	if _, _, err := s.Ingest(envelopes(tree.Charters), "join"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, firstBits := s.PresenceFilter()
+	author, hlc := tree.Grassroots, tree.LastHLC()
+	rng := rand.New(rand.NewPCG(3, 5))
+	var ops []*schema.Decoded
+	var ledgers []schema.LedgerID
+	write := func(s *store.Store, n int) {
+		t.Helper()
+		for n > 0 {
+			k := min(n, 1+rng.IntN(40))
+			var batch []*schema.Decoded
+			for range k {
+				hlc++
+				var id schema.LedgerID
+				id[0], id[1], id[2], id[3] = 0x5c, byte(hlc>>16), byte(hlc>>8), byte(hlc)
+				batch = append(batch, testkit.Sign(author, testkit.Op(author, id, hlc, nil, &schema.MemberCreateBody{Home: author.ID(), Fields: map[string]string{
+					"name": fmt.Sprintf("Trần Văn %d", hlc), "sex": "M", "born": "1985-04-05",
+				}})))
+				ledgers = append(ledgers, id)
+			}
+			res, _, err := s.Ingest(envelopes(batch), "peer")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range res {
+				if r.Outcome != crdt.Applied {
+					t.Fatalf("create: %v %v", r.Outcome, r.Err)
+				}
+			}
+			ops = append(ops, batch...)
+			n -= k
+		}
+	}
+	check := func(s *store.Store, stage string) {
+		t.Helper()
+		for _, d := range ops {
+			if !s.MayHaveOp(d.ID) {
+				t.Fatalf("%s: the filter denies op %s, which is stored", stage, d.ID.Short())
+			}
+		}
+		for _, id := range ledgers {
+			if !s.MayHaveLedger(id) {
+				t.Fatalf("%s: the filter denies ledger %s, which is stored", stage, id)
+			}
+		}
+		maybe := 0
+		for range 10000 {
+			var id schema.OpID
+			for j := range id {
+				id[j] = byte(rng.Uint32())
+			}
+			if s.MayHaveOp(id) {
+				maybe++
+			}
+		}
+		if maybe > 200 {
+			t.Fatalf("%s: the filter takes %d of 10000 unknown ops for maybe stored", stage, maybe)
+		}
+		res, _, err := s.Ingest(envelopes(ops), "peer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range res {
+			if r.Outcome != crdt.Duplicate {
+				t.Fatalf("%s: op %d sent again: %v %v, want a duplicate", stage, i, r.Outcome, r.Err)
+			}
+		}
+	}
+
+	// The first filter is filled at open, before these writes. Every later
+	// fill is held until they are done: they are written while the filter
+	// that will replace the one in use is being filled.
+	release, restore := store.HoldPresenceFills()
+	defer restore()
+	write(s, 1500)
+	if _, filling, _ := s.PresenceFilter(); !filling {
+		t.Fatal("1500 ops written and no bigger filter on its way")
+	}
+	release()
+	bits := waitPresence(t, s)
+	check(s, "after growing")
+	// Each create adds an op and a ledger; the filter is sized for 12 bits
+	// a key.
+	if bits < 16*firstBits || bits < uint64(2*12*len(ops)) {
+		t.Fatalf("the filter grew from %d to %d bits for %d ops: want it to grow with the store", firstBits, bits, len(ops))
+	}
+	want := s.StateHash()
+
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	release, restore = store.HoldPresenceFills()
+	defer restore()
+	if s, err = store.Open(dir, opts); err != nil {
+		t.Fatal(err)
+	}
+	write(s, 300) // while the filter is filled from the store
+	if ready, _, _ := s.PresenceFilter(); ready {
+		t.Fatal("a filter is in use before its fill")
+	}
+	release()
+	waitPresence(t, s)
+	check(s, "after reopening")
+	if s.StateHash() == want {
+		t.Fatal("the state hash did not change with 300 more members")
+	}
+}
