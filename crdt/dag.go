@@ -53,9 +53,28 @@ func (g *DAG) idx() map[schema.OpID]int {
 	return g.index
 }
 
+// smallDAG is the most ops a DAG finds one in by scanning them rather than
+// by its index: most ledgers hold a handful of ops, and building a map for
+// each costs more than every scan of it.
+const smallDAG = 16
+
+// find returns the position of an applied op.
+func (g *DAG) find(id schema.OpID) (int, bool) {
+	if len(g.Ops) <= smallDAG {
+		for i := range g.Ops {
+			if g.Ops[i].ID == id {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	i, ok := g.idx()[id]
+	return i, ok
+}
+
 // Get returns the metadata of an applied op.
 func (g *DAG) Get(id schema.OpID) (*OpMeta, bool) {
-	i, ok := g.idx()[id]
+	i, ok := g.find(id)
 	if !ok {
 		return nil, false
 	}
@@ -75,12 +94,10 @@ func (g *DAG) Last() Key {
 // after theirs.
 func (g *DAG) checkDeps(d *schema.Decoded) error {
 	var missing []schema.OpID
-	seen := make(map[schema.OpID]bool, len(d.Op.Deps))
-	for _, dep := range d.Op.Deps {
-		if seen[dep] {
+	for i, dep := range d.Op.Deps {
+		if slices.Contains(d.Op.Deps[:i], dep) {
 			return reject(d, ErrInvalid, "dep %s listed twice", dep.Short())
 		}
-		seen[dep] = true
 		m, ok := g.Get(dep)
 		if !ok {
 			missing = append(missing, dep)

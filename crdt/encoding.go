@@ -105,13 +105,16 @@ func (w *wireLedger) eachShown(f func(k string, v wireValue)) {
 	}
 }
 
+// sortedFieldNames are the schema's field names in the order of a state's
+// fields.
+var sortedFieldNames = slices.Sorted(slices.Values(schema.FieldNames()))
+
 func (l *Ledger) wire() (*wireLedger, error) {
 	if len(l.History) != len(l.DAG.Ops) {
 		return nil, fmt.Errorf("ledger %s: %d history entries for %d ops", l.ID, len(l.History), len(l.DAG.Ops))
 	}
 	w := &wireLedger{ID: l.ID, Status: l.Status, Residence: l.Residence, Transfers: l.Transfers,
 		Exempt: l.Exemptions, Leaves: l.Leaves, Ratings: l.Ratings, Inactive: l.Inactive}
-	pos := l.DAG.idx()
 	w.Ops = make([]wireOp, len(l.DAG.Ops))
 	for i, m := range l.DAG.Ops {
 		a := slices.Index(w.Authors, m.Author) // a ledger has few authors
@@ -121,7 +124,7 @@ func (l *Ledger) wire() (*wireLedger, error) {
 		}
 		op := wireOp{ID: m.ID, HLC: m.HLC, Author: a, Kind: m.Kind}
 		for _, d := range m.Deps {
-			j, ok := pos[d]
+			j, ok := l.DAG.find(d)
 			if !ok || j >= i {
 				return nil, fmt.Errorf("ledger %s: op %s depends on %s, which sorts after it or is absent", l.ID, m.ID.Short(), d.Short())
 			}
@@ -130,7 +133,7 @@ func (l *Ledger) wire() (*wireLedger, error) {
 		w.Ops[i] = op
 	}
 	ref := func(id schema.OpID) (int, error) {
-		i, ok := pos[id]
+		i, ok := l.DAG.find(id)
 		if !ok {
 			return 0, fmt.Errorf("ledger %s: refers to op %s, which is not applied", l.ID, id.Short())
 		}
@@ -167,18 +170,26 @@ func (l *Ledger) wire() (*wireLedger, error) {
 	if w.Home, err = values(l.Home); err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(l.Fields))
-	for k := range l.Fields {
-		names = append(names, k)
+	w.Fields = make([]wireField, 0, len(l.Fields))
+	for _, k := range sortedFieldNames {
+		if _, ok := l.Fields[k]; ok {
+			w.Fields = append(w.Fields, wireField{Name: k})
+		}
 	}
-	slices.Sort(names)
-	w.Fields = make([]wireField, len(names))
-	for i, k := range names {
-		vs, err := values(l.Fields[k])
+	if len(w.Fields) != len(l.Fields) {
+		// A field the schema does not list: sort them all.
+		w.Fields = w.Fields[:0]
+		for k := range l.Fields {
+			w.Fields = append(w.Fields, wireField{Name: k})
+		}
+		slices.SortFunc(w.Fields, func(a, b wireField) int { return strings.Compare(a.Name, b.Name) })
+	}
+	for i := range w.Fields {
+		vs, err := values(l.Fields[w.Fields[i].Name])
 		if err != nil {
 			return nil, err
 		}
-		w.Fields[i] = wireField{Name: k, Values: vs}
+		w.Fields[i].Values = vs
 	}
 	// How many values each op still shows in registers: a history entry
 	// leaves out its values only if it names every one of them.
