@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"lienthong/crdt"
@@ -120,6 +121,11 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 			if e.Seq > head {
 				return false
 			}
+			if e.Envelope != nil && (opts.For == "" || e.Origin != origin && !whole[e.ID] && (sc.allows(e.Ledger) || sc.ledger(e.Ledger).closed != nil)) {
+				e.Envelope = slices.Clone(e.Envelope) // a candidate: kept past the call
+			} else {
+				e.Envelope = nil
+			}
 			entries = append(entries, e)
 			return len(entries) < feedChunk
 		}); err != nil {
@@ -131,7 +137,7 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 			break
 		}
 		for _, e := range entries {
-			if opts.For != "" && (e.Origin == origin || whole[e.ID] || !sc.allows(e.Ledger) && sc.ledger(e.Ledger).closed == nil) {
+			if e.Envelope == nil {
 				continue
 			}
 			if opts.For != "" {
@@ -144,15 +150,7 @@ func ExportBundle(w io.Writer, st *store.Store, opts ExportOptions) (ExportStats
 					continue
 				}
 			}
-			env, err := rd.Op(e.ID)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				rd.Close()
-				return es, err
-			}
-			if err := add(env); err != nil {
+			if err := add(e.Envelope); err != nil {
 				rd.Close()
 				return es, err
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 
 	"lienthong/crdt"
 	"lienthong/internal/store"
@@ -300,6 +301,11 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 			if e.Seq > head {
 				return false
 			}
+			if e.Envelope != nil && e.Origin != origin && (sc.allows(e.Ledger) || sc.ledger(e.Ledger).closed != nil) {
+				e.Envelope = slices.Clone(e.Envelope) // a candidate: kept past the call
+			} else {
+				e.Envelope = nil
+			}
 			entries = append(entries, e)
 			return len(entries) < feedChunk
 		})
@@ -314,15 +320,11 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 		b := Batch{Head: head}
 		size := 0
 		for _, e := range entries {
-			if e.Origin != origin && (sc.allows(e.Ledger) || sc.ledger(e.Ledger).closed != nil) {
+			if e.Envelope != nil {
 				ok, err := sc.allowsOp(e.Ledger, e.ID)
-				var env []byte
-				if ok {
-					env, err = rd.Op(e.ID)
-				}
 				if err == nil && ok {
-					b.Ops = append(b.Ops, env)
-					size += len(env)
+					b.Ops = append(b.Ops, e.Envelope)
+					size += len(e.Envelope)
 				} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 					rd.Close()
 					return pullStats{}, err

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -570,14 +571,37 @@ func (b *batch) noteClock(g *crdt.DAG, d *schema.Decoded) {
 // accept records an applied op: its bytes, the feed, the author index, and
 // wakes ops parked on it.
 func (b *batch) accept(d *schema.Decoded) {
-	b.set(opKey(d.ID), d.Envelope)
 	b.seq++
+	var pos [8]byte
+	binary.BigEndian.PutUint64(pos[:], b.seq)
+	b.set(opKey(d.ID), pos[:])
 	tag, ok := b.origins[d.ID]
 	if !ok {
 		tag = b.originTag
 	}
-	b.set(feedKey(b.seq), cat(d.ID[:], d.Op.Ledger[:], tag[:]))
+	b.set(feedKey(b.seq), feedValue(d.ID, d.Op.Ledger, tag, d.Envelope))
 	b.wake(d.ID)
+}
+
+// unaccept takes back an accepted op (to quarantine it): its record goes,
+// and its feed entry keeps its place without the envelope, so the op is not
+// served from there any more.
+func (b *batch) unaccept(d *schema.Decoded) {
+	pos, err := b.get(opKey(d.ID))
+	if err != nil || len(pos) != 8 {
+		b.fail(fmt.Errorf("taking back op %s: its record: %w", d.ID.Short(), cmp.Or(err, errCorrupt)))
+		return
+	}
+	seq := binary.BigEndian.Uint64(pos)
+	v, err := b.get(feedKey(seq))
+	if err != nil {
+		b.fail(fmt.Errorf("taking back op %s: feed entry %d: %w", d.ID.Short(), seq, err))
+		return
+	}
+	if len(v) > feedHead {
+		b.set(feedKey(seq), v[:feedHead:feedHead])
+	}
+	b.del(opKey(d.ID))
 }
 
 func (b *batch) quarantine(d *schema.Decoded, rej *crdt.RejectError) {
@@ -737,7 +761,7 @@ func (b *batch) drain() error {
 // loadOps returns a ledger's accepted ops (from its DAG) and quarantined ops.
 func (b *batch) loadOps(id schema.LedgerID, dag *crdt.DAG) (accepted, quarantined []*schema.Decoded) {
 	for _, m := range dag.Ops {
-		raw, err := b.get(opKey(m.ID))
+		raw, err := opEnvelope(b.get, m.ID)
 		if err != nil {
 			b.fail(fmt.Errorf("op %s of ledger %s: %w", m.ID.Short(), id, err))
 			return
@@ -856,7 +880,7 @@ func (b *batch) rebuild(id schema.LedgerID, extra *schema.Decoded) crdt.Result {
 			}
 			b.accept(d)
 		case !now && was:
-			b.del(opKey(d.ID))
+			b.unaccept(d)
 			b.quarantine(d, reasonFor(d, reasons))
 			changed = append(changed, d)
 		case !now && d == extra:

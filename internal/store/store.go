@@ -174,6 +174,9 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil
 	})
 	if err == nil {
+		err = s.upgradeLayout()
+	}
+	if err == nil {
 		err = s.loadWaiting()
 	}
 	if err != nil {
@@ -371,7 +374,7 @@ func (s *Store) Op(id schema.OpID) ([]byte, error) {
 	var b []byte
 	err := s.db.View(func(txn *badger.Txn) error {
 		var err error
-		b, err = get(txn, opKey(id))
+		b, err = opEnvelope(func(k []byte) ([]byte, error) { return get(txn, k) }, id)
 		return err
 	})
 	return b, err

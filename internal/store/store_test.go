@@ -77,7 +77,41 @@ func TestAnyDeliveryOrderConverges(t *testing.T) {
 			}
 			t.Fatalf("seed %d: state hash %s, want %s", seed, got, want)
 		}
+		checkFeedServesAccepted(t, s)
 		s.Close()
+	}
+}
+
+// checkFeedServesAccepted checks that the feed serves each accepted op once
+// and no other: an op quarantined after it was accepted is not served from
+// its old entry.
+func checkFeedServesAccepted(t *testing.T, s *store.Store) {
+	t.Helper()
+	accepted, _, _, err := s.Counts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := map[schema.OpID]bool{}
+	rd := s.NewReader()
+	defer rd.Close()
+	err = s.Feed(0, func(e store.FeedEntry) bool {
+		if e.Envelope == nil {
+			return true
+		}
+		if served[e.ID] {
+			t.Fatalf("op %s served twice", e.ID.Short())
+		}
+		served[e.ID] = true
+		if env, err := rd.Op(e.ID); err != nil || !slices.Equal(env, e.Envelope) {
+			t.Fatalf("feed entry %d serves op %s, which is not accepted (%v)", e.Seq, e.ID.Short(), err)
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(served) != accepted {
+		t.Fatalf("the feed serves %d ops; %d are accepted", len(served), accepted)
 	}
 }
 

@@ -527,20 +527,12 @@ func (c *client) pull(ctx context.Context, a *benchkit.Site) (pullFigures, error
 
 // envelopeBytes sums the envelopes of the ops st accepted after seq.
 func envelopeBytes(st *store.Store, seq uint64) (int64, error) {
-	rd := st.NewReader()
-	defer rd.Close()
 	var n int64
-	var err error
-	ferr := st.Feed(seq, func(e store.FeedEntry) bool {
-		env, e2 := rd.Op(e.ID)
-		if e2 != nil {
-			err = e2
-			return false
-		}
-		n += int64(len(env))
+	err := st.Feed(seq, func(e store.FeedEntry) bool {
+		n += int64(len(e.Envelope))
 		return true
 	})
-	return n, errors.Join(ferr, err)
+	return n, err
 }
 
 // servedLog is a slog handler that keeps A's "served sync" records: how
@@ -752,18 +744,13 @@ func verifyCost(st *store.Store, single []schema.OpID) (verifyFigures, error) {
 	f.DecodeSingle = float64(time.Since(t0).Microseconds()) / float64(len(envs))
 
 	envs = envs[:0]
-	rd := st.NewReader()
 	err = st.Feed(0, func(e store.FeedEntry) bool {
-		if e.Ledger.IsDirectory() {
+		if e.Ledger.IsDirectory() || e.Envelope == nil {
 			return true
 		}
-		env, err := rd.Op(e.ID)
-		if err == nil {
-			envs = append(envs, env)
-		}
+		envs = append(envs, slices.Clone(e.Envelope))
 		return len(envs) < 10_000
 	})
-	rd.Close()
 	if err != nil {
 		return f, err
 	}
