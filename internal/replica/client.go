@@ -210,6 +210,12 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 			}
 		}
 	}()
+	var prev *applying
+	defer func() {
+		if prev != nil {
+			prev.wait() // a group left in flight by an error or a cancel
+		}
+	}()
 	for {
 		var f frame
 		select {
@@ -230,50 +236,85 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 				break more
 			}
 		}
-		done, err := c.applyGroup(group, peer, st, waiting, pull)
-		if err != nil || done {
-			return err
+		// The group is applied while the one before it becomes durable:
+		// its last chunk is left in flight, and taken in once the next
+		// group is on its way (or at the end).
+		g := c.startGroup(group, peer, st, pull)
+		if prev != nil {
+			if err := c.finishGroup(prev, peer, st, waiting, pull); err != nil {
+				g.wait()
+				return err
+			}
+		}
+		prev = g
+		if g.failed != nil || g.last.b.Done {
+			prev = nil
+			return c.finishGroup(g, peer, st, waiting, pull)
 		}
 	}
 }
 
-// applyGroup applies verified batches in one go and reports whether the
-// last one ended the answer.
-func (c *Client) applyGroup(group []frame, peer schema.CommitteeID, st *Stats, waiting map[schema.LedgerID]bool, pull bool) (bool, error) {
+// applying is a group of batches handed to the store.
+type applying struct {
+	pending *store.Pending // nil if the group had nothing to apply
+	cp      *store.Checkpoint
+	n       int // ops
+	bytes   int64
+	last    frame
+	failed  error // a batch of the group that could not be read or verified
+}
+
+func (a *applying) wait() {
+	if a.pending != nil {
+		a.pending.Wait()
+	}
+}
+
+// startGroup hands verified batches to the store in one go; finishGroup
+// waits for them to be durable and counts what they did.
+func (c *Client) startGroup(group []frame, peer schema.CommitteeID, st *Stats, pull bool) *applying {
 	var decoded []*schema.Decoded
 	var results []crdt.Result
-	var failed error
-	last := group[len(group)-1]
+	a := &applying{last: group[len(group)-1]}
 	for _, f := range group {
-		st.Bytes += int64(f.n)
+		a.bytes += int64(f.n)
 		if f.err != nil {
-			failed = f.err
+			a.failed = f.err
 			break
 		}
 		decoded = append(decoded, f.decoded...)
 		results = append(results, f.results...)
-		last = f
+		a.last = f
 	}
-	var cp *store.Checkpoint
-	if pull && last.err == nil && last.b.Next > st.To {
-		cp = &store.Checkpoint{Peer: string(peer), Seq: last.b.Next}
+	if pull && a.last.err == nil && a.last.b.Next > st.To {
+		a.cp = &store.Checkpoint{Peer: string(peer), Seq: a.last.b.Next}
 	}
-	if len(decoded) > 0 || cp != nil {
-		res, a, err := c.Store.ApplyVerified(decoded, results, string(peer), c.Self, cp)
+	if len(decoded) > 0 || a.cp != nil {
+		a.pending = c.Store.ApplyVerifiedAsync(decoded, results, string(peer), c.Self, a.cp)
+		a.n = len(decoded)
+	}
+	return a
+}
+
+func (c *Client) finishGroup(a *applying, peer schema.CommitteeID, st *Stats, waiting map[schema.LedgerID]bool, pull bool) error {
+	st.Bytes += a.bytes
+	if a.pending != nil {
+		res, stats, err := a.pending.Wait()
 		if err != nil {
-			return false, err
+			return err
 		}
-		st.Received += len(decoded)
-		st.add(res, a)
+		st.Received += a.n
+		st.add(res, stats)
 		for _, x := range res {
 			if x.Outcome == crdt.Parked {
 				waiting[x.Ledger] = true
 			}
 		}
-		if cp != nil {
-			st.To = cp.Seq
+		if a.cp != nil {
+			st.To = a.cp.Seq
 		}
 	}
+	last := a.last
 	if c.Progress != nil {
 		p := Progress{Peer: peer, Received: st.Received, Bytes: st.Bytes, Position: st.To, Head: last.b.Head}
 		if last.b.Head > st.To {
@@ -281,13 +322,13 @@ func (c *Client) applyGroup(group []frame, peer schema.CommitteeID, st *Stats, w
 		}
 		c.Progress(p)
 	}
-	if failed != nil {
-		return false, failed
+	if a.failed != nil {
+		return a.failed
 	}
 	if pull && last.b.Done {
 		st.gained, st.stake = last.b.Fetch, last.b.Stake
 	}
-	return last.b.Done, nil
+	return nil
 }
 
 // Notify tells the peer on rw that we have new ops up to seq.
