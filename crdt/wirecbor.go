@@ -148,7 +148,7 @@ func (w *wireLedger) sizeHint() int {
 			e := &w.Events[i]
 			n++ // map head: at most 6 pairs
 			if len(e.Changes) > 0 {
-				n += cborx.StringMapSize(e.Changes)
+				n += 1 + cborx.StringMapSize(e.Changes)
 			}
 			if e.Whole {
 				n += 2
@@ -163,7 +163,7 @@ func (w *wireLedger) sizeHint() int {
 				n += 1 + cborx.TextSize(e.Reason)
 			}
 			if len(e.Detail) > 0 {
-				n += cborx.StringMapSize(e.Detail)
+				n += 1 + cborx.StringMapSize(e.Detail)
 			}
 		}
 	}

@@ -32,7 +32,7 @@ func fastMarshal(v any) ([]byte, bool) {
 		if v.Fields == nil {
 			return nil, false
 		}
-		buf := make([]byte, 0, 4+cborx.TextSize(string(v.Home))+cborx.StringMapSize(v.Fields))
+		buf := make([]byte, 0, 3+cborx.TextSize(string(v.Home))+cborx.StringMapSize(v.Fields))
 		buf = cborx.AppendText(append(buf, cborx.Map|2, 1), string(v.Home))
 		buf, _ = cborx.AppendStringMap(append(buf, 2), v.Fields, nil)
 		return buf, true
@@ -51,13 +51,14 @@ func marshalOp(op *Op) ([]byte, bool) {
 	if op.Body == nil {
 		return nil, false
 	}
-	n, pairs := 4+cborx.BytesSize(op.Ledger[:])+cborx.TextSize(string(op.Author))+
+	// The map's head and its keys take a byte each.
+	n, pairs := 6+cborx.BytesSize(op.Ledger[:])+cborx.TextSize(string(op.Author))+
 		cborx.HeadSize(uint64(op.HLC))+cborx.HeadSize(uint64(op.Kind))+cborx.BytesSize(op.Body), byte(5)
 	if len(op.Deps) > 0 {
-		n += 2 + len(op.Deps)*(2+len(OpID{}))
+		n += 1 + cborx.HeadSize(uint64(len(op.Deps))) + len(op.Deps)*(2+len(OpID{}))
 		pairs++
 	}
-	buf := make([]byte, 0, n+1)
+	buf := make([]byte, 0, n)
 	buf = cborx.AppendBytes(append(buf, cborx.Map|pairs, 1), op.Ledger[:])
 	buf = cborx.AppendText(append(buf, 2), string(op.Author))
 	if len(op.Deps) > 0 {
@@ -77,7 +78,8 @@ func marshalEnvelope(env *Envelope) ([]byte, bool) {
 	}
 	n, pairs := 3+cborx.BytesSize(env.Op)+cborx.BytesSize(env.Sig), byte(2)
 	if p := env.Proof; p != nil {
-		n += 4 + cborx.HeadSize(uint64(p.Index)) + cborx.HeadSize(uint64(p.Size)) +
+		// Its key, its map's head and the map's three keys.
+		n += 5 + cborx.HeadSize(uint64(p.Index)) + cborx.HeadSize(uint64(p.Size)) +
 			cborx.HeadSize(uint64(len(p.Path))) + len(p.Path)*34
 		pairs++
 	}

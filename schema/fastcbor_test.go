@@ -125,6 +125,9 @@ func TestFastMarshalIsTheGeneralEncoding(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("case %d: %T\nfast    %x\ngeneral %x", i, v, got, want)
 		}
+		if cap(got) != len(got) {
+			t.Fatalf("case %d: %T of %d bytes written into a buffer of %d: sized wrong, it was grown or is too big", i, v, len(got), cap(got))
+		}
 	}
 }
 

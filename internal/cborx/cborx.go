@@ -118,9 +118,9 @@ func TextSize(s string) int { return HeadSize(uint64(len(s))) + len(s) }
 // BytesSize is the length of a byte string.
 func BytesSize(b []byte) int { return HeadSize(uint64(len(b))) + len(b) }
 
-// StringMapSize is the length of m's encoding, plus one.
+// StringMapSize is the length of m's encoding.
 func StringMapSize(m map[string]string) int {
-	n := 1 + HeadSize(uint64(len(m)))
+	n := HeadSize(uint64(len(m)))
 	for k, v := range m {
 		n += TextSize(k) + TextSize(v)
 	}
