@@ -354,16 +354,31 @@ func keyString(k []byte) string {
 	return unsafe.String(&k[0], len(k))
 }
 
+// readBack reports whether a batch may read key k back with get or has:
+// ledger states, ops, quarantined and parked ops, feed entries. Only those
+// writes are recorded for the overlay. Index, new-ledger, stake and other
+// keys are only ever scanned, and a scan waits for the chunk in flight.
+func readBack(k []byte) bool {
+	if len(k) < 2 || k[1] != '/' {
+		return false
+	}
+	switch k[0] {
+	case 'l', 'o', 'q', 'p', 'f':
+		return true
+	}
+	return false
+}
+
 func (b *batch) set(k, v []byte) {
 	b.s.notePresent(k)
-	if b.writes != nil {
+	if b.writes != nil && readBack(k) {
 		b.writes[keyString(k)] = written{v: v}
 	}
 	b.fail(b.txn.Set(k, v))
 }
 
 func (b *batch) del(k []byte) {
-	if b.writes != nil {
+	if b.writes != nil && readBack(k) {
 		b.writes[keyString(k)] = written{del: true}
 	}
 	b.fail(b.txn.Delete(k))
@@ -372,6 +387,9 @@ func (b *batch) del(k []byte) {
 // get reads a key as this batch sees it: its own writes, then those of the
 // chunk in flight, then the store.
 func (b *batch) get(k []byte) ([]byte, error) {
+	if b.overlay != nil && !readBack(k) {
+		return nil, fmt.Errorf("store: key %q read in a pipelined chunk, whose overlay does not record it", k)
+	}
 	if b.overlay != nil {
 		if _, mine := b.writes[string(k)]; !mine {
 			if w, ok := b.overlay[string(k)]; ok {
@@ -389,6 +407,10 @@ func (b *batch) get(k []byte) ([]byte, error) {
 }
 
 func (b *batch) has(k []byte) bool {
+	if b.overlay != nil && !readBack(k) {
+		b.fail(fmt.Errorf("store: key %q looked up in a pipelined chunk, whose overlay does not record it", k))
+		return false
+	}
 	if b.overlay != nil {
 		if _, mine := b.writes[string(k)]; !mine {
 			if w, ok := b.overlay[string(k)]; ok {
