@@ -213,7 +213,9 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 	var prev *applying
 	defer func() {
 		if prev != nil {
-			prev.wait() // a group left in flight by an error or a cancel
+			// A group left in flight by a cancel: it lands all the same,
+			// so count what it did.
+			c.finishGroup(prev, peer, st, waiting, pull)
 		}
 	}()
 	for {
@@ -242,7 +244,7 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 		g := c.startGroup(group, peer, st, pull)
 		if prev != nil {
 			if err := c.finishGroup(prev, peer, st, waiting, pull); err != nil {
-				g.wait()
+				c.finishGroup(g, peer, st, waiting, pull) // counted; it failed on top of prev
 				return err
 			}
 		}
@@ -262,12 +264,6 @@ type applying struct {
 	bytes   int64
 	last    frame
 	failed  error // a batch of the group that could not be read or verified
-}
-
-func (a *applying) wait() {
-	if a.pending != nil {
-		a.pending.Wait()
-	}
 }
 
 // startGroup hands verified batches to the store in one go; finishGroup
