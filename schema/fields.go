@@ -104,15 +104,33 @@ func checkPhone(v string) string {
 	return ""
 }
 
+// checkDate accepts what time.Parse(DateLayout, v) accepts, a real date
+// as YYYY-MM-DD, in the years 1900 to 2200.
 func checkDate(v string) string {
-	t, err := time.Parse(DateLayout, v)
-	if err != nil {
-		return "want a date as YYYY-MM-DD"
+	const what = "want a date as YYYY-MM-DD"
+	if len(v) != 10 || v[4] != '-' || v[7] != '-' || !isDigits(v[:4], 4) || !isDigits(v[5:7], 2) || !isDigits(v[8:], 2) {
+		return what
 	}
-	if t.Year() < 1900 || t.Year() > 2200 {
+	num := func(s string) int {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			n = n*10 + int(s[i]-'0')
+		}
+		return n
+	}
+	y, m, d := num(v[:4]), num(v[5:7]), num(v[8:])
+	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return what
+	}
+	if y < 1900 || y > 2200 {
 		return "year out of range"
 	}
 	return ""
+}
+
+// daysIn is the number of days in month m of year y.
+func daysIn(y, m int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 func checkEnum(values ...string) func(string) string {

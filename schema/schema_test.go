@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"lienthong/internal/testkit"
 	"lienthong/schema"
@@ -206,5 +207,36 @@ func TestFieldChecksMatchTheirPatterns(t *testing.T) {
 		if accepted == 0 {
 			t.Errorf("%s: no case accepted; the cases do not exercise the check", field)
 		}
+	}
+	// Dates: what time.Parse accepts, in the years 1900 to 2200.
+	digits := "0123456789"
+	cases := []string{"1900-01-01", "2200-12-31", "1899-12-31", "2201-01-01", "2024-02-29", "2023-02-29",
+		"2023-04-31", "2023-00-10", "2023-13-01", "2023-01-00", "2023-1-01", "2023-01-1", "20230101", "2023/01/01", " 2023-01-01", "२०२३-01-01"}
+	for range 50000 {
+		b := []byte("2000-01-01")
+		for j := range b {
+			if rng.IntN(4) == 0 {
+				b[j] = digits[rng.IntN(10)]
+			}
+		}
+		if rng.IntN(50) == 0 {
+			b[rng.IntN(len(b))] = "-x/ "[rng.IntN(4)]
+		}
+		cases = append(cases, string(b))
+	}
+	accepted := 0
+	for _, v := range cases {
+		tm, err := time.Parse(schema.DateLayout, v)
+		want := err == nil && tm.Year() >= 1900 && tm.Year() <= 2200
+		got := schema.ValidateField("born", v) == nil
+		if got != want {
+			t.Fatalf("born=%q: check accepts %v, time.Parse and the year range %v", v, got, want)
+		}
+		if got {
+			accepted++
+		}
+	}
+	if accepted < 1000 {
+		t.Errorf("dates: %d of %d cases accepted; the cases do not exercise the check", accepted, len(cases))
 	}
 }
