@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/dgraph-io/badger/v4"
+
 	"errors"
 	"fmt"
 
@@ -113,12 +115,22 @@ func (s *Store) landTouching(ops []*schema.Decoded) {
 func (s *Store) decodeAll(envs [][]byte, results []crdt.Result) []*schema.Decoded {
 	out := make([]*schema.Decoded, len(envs))
 	parallelRanges(len(envs), func(lo, hi int) {
-		txn := s.db.NewTransaction(false)
-		defer txn.Discard()
+		// A read transaction is opened only if the presence filter cannot
+		// answer: opening one waits for the commit in flight, and a
+		// catch-up would wait on each.
+		var txn *badger.Txn
+		defer func() {
+			if txn != nil {
+				txn.Discard()
+			}
+		}()
 		known := func(id schema.OpID) bool {
 			k := opKey(id)
 			if !s.mayHave(k) {
 				return false
+			}
+			if txn == nil {
+				txn = s.db.NewTransaction(false)
 			}
 			ok, err := has(txn, k)
 			return ok && err == nil
