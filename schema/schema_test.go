@@ -82,6 +82,38 @@ func TestBatchProofs(t *testing.T) {
 		if _, err := schema.Decode(swapped, schema.NewVerifier()); err == nil {
 			t.Fatalf("n=%d: an op verified with another op's proof", n)
 		}
+		// The same with a verifier that has seen the whole batch, and an
+		// op of the batch with its signature altered.
+		if _, err := schema.Decode(swapped, v); err == nil {
+			t.Fatalf("n=%d: an op verified with another op's proof by a verifier that knows the batch", n)
+		}
+		e1.Sig = append([]byte(nil), e1.Sig...)
+		e1.Sig[5] ^= 1
+		altered, _ := schema.Marshal(e1)
+		if _, err := schema.Decode(altered, v); err == nil {
+			t.Fatalf("n=%d: an op with its signature altered verified by a verifier that knows the batch", n)
+		}
+	}
+}
+
+// TestBatchVouchesOnlyForItsSigner: a batch signed by one committee that
+// holds an op naming another as author does not make that op verify, even
+// once the batch's other ops have.
+func TestBatchVouchesOnlyForItsSigner(t *testing.T) {
+	a, b := testkit.Signer("a"), testkit.Signer("b")
+	ops := []*schema.Op{sampleOp(a, 1), sampleOp(a, 2), sampleOp(b, 3), sampleOp(a, 4)}
+	envs, _, err := a.SignBatch(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := schema.NewVerifier()
+	for _, i := range []int{0, 1, 3} {
+		if _, err := schema.Decode(envs[i], v); err != nil {
+			t.Fatalf("op %d: %v", i, err)
+		}
+	}
+	if _, err := schema.Decode(envs[2], v); !errors.Is(err, schema.ErrBadSignature) {
+		t.Fatalf("an op naming b as author, in a batch a signed: %v, want a bad signature", err)
 	}
 }
 
