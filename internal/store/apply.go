@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"errors"
@@ -1032,6 +1033,7 @@ func (b *batch) prepare() error {
 	if err != nil {
 		return err
 	}
+	var fresh []schema.LedgerID // ledgers first held here
 	for id, e := range b.ledgers {
 		if !e.dirty {
 			continue
@@ -1044,8 +1046,7 @@ func (b *batch) prepare() error {
 			b.set(ledgerKey(id), raw)
 			b.hash = b.hash.Xor(crdt.Contribution(id, crdt.StateHash(raw)))
 			if !e.had {
-				b.set(newLedgerKey(b.seq, id), b.originTag[:])
-				b.s.noteNewLedger(b.originTag, b.seq)
+				fresh = append(fresh, id)
 			} else {
 				b.recordStake(id, e.oldNamed, e.l.Named())
 			}
@@ -1063,6 +1064,16 @@ func (b *batch) prepare() error {
 				b.set(k, nil)
 			}
 		}
+	}
+	if len(fresh) > 0 {
+		slices.SortFunc(fresh, func(a, b schema.LedgerID) int { return bytes.Compare(a[:], b[:]) })
+		v := make([]byte, 0, len(b.originTag)+len(fresh)*len(schema.LedgerID{}))
+		v = append(v, b.originTag[:]...)
+		for _, id := range fresh {
+			v = append(v, id[:]...)
+		}
+		b.set(newLedgersKey(b.seq), v)
+		b.s.noteNewLedger(b.originTag, b.seq)
 	}
 	if b.dirty {
 		raw, err := b.dir.Encode()

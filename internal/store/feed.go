@@ -360,21 +360,28 @@ func (s *Store) NewLedgers(after, upto uint64, origin string, limit int) ([]sche
 		defer it.Close()
 		var start [8]byte
 		binary.BigEndian.PutUint64(start[:], after+1)
+		const idLen = len(schema.LedgerID{})
 		for it.Seek(cat(pNewLedger, start[:])); it.Valid() && len(out) < limit; it.Next() {
 			k := it.Item().Key()[len(pNewLedger):]
-			if binary.BigEndian.Uint64(k[:8]) > upto {
+			if len(k) < 8 || binary.BigEndian.Uint64(k[:8]) > upto {
 				break
 			}
-			from, err := it.Item().ValueCopy(nil)
+			v, err := it.Item().ValueCopy(nil)
 			if err != nil {
 				return err
 			}
-			if string(from) == string(tag[:]) {
+			ids := v[min(len(v), 8):]
+			switch {
+			case len(v) < 8 || len(ids)%idLen != 0 || len(k) != 8 && (len(k) != 8+idLen || len(ids) != 0):
+				return fmt.Errorf("new-ledger record %x: %d bytes: %w", k, len(v), errCorrupt)
+			case string(v[:8]) == string(tag[:]):
 				continue
+			case len(k) == 8+idLen: // one ledger, in the key
+				ids = k[8:]
 			}
-			var id schema.LedgerID
-			copy(id[:], k[8:])
-			out = append(out, id)
+			for ; len(ids) > 0 && len(out) < limit; ids = ids[idLen:] {
+				out = append(out, schema.LedgerID(ids[:idLen]))
+			}
 		}
 		return nil
 	})

@@ -55,11 +55,20 @@ func quarLedgerKey(l schema.LedgerID, id schema.OpID) []byte {
 	return cat(pQuarLedger, l[:], id[:])
 }
 
-// newLedgerKey records at which feed position a ledger was first held.
-func newLedgerKey(seq uint64, l schema.LedgerID) []byte {
+// newLedgersKey records the ledgers first held in the batch that ends at
+// feed position seq: its value is the batch's origin tag, then their IDs.
+// (Stores written before kept one key per ledger, newLedgerKey; both are
+// read.)
+func newLedgersKey(seq uint64) []byte {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], seq)
-	return cat(pNewLedger, b[:], l[:])
+	return cat(pNewLedger, b[:])
+}
+
+// newLedgerKey is the older record of one ledger first held at seq; its
+// value is the origin tag.
+func newLedgerKey(seq uint64, l schema.LedgerID) []byte {
+	return cat(newLedgersKey(seq), l[:])
 }
 
 // stakeKey records at which feed position a ledger came to name committees
