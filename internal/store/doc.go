@@ -2,22 +2,29 @@
 //
 // What it owns, by key prefix:
 //
-//	o/<op>                 accepted op: envelope bytes exactly as received
+//	o/<op>                 accepted op: its feed position
 //	q/<op>                 quarantined (rejected) op with its reason
 //	qx/<ledger>/<op>       quarantined ops by ledger (re-examined on rebuild)
 //	p/<op>, pw/<dep>/<op>  parked ops waiting for causal deps
 //	l/<ledger>             materialised ledger state (the directory at the zero ID)
-//	f/<seq>                change feed: accepted ops (ID, ledger, origin tag) in arrival order
+//	f/<seq>                change feed: accepted ops in arrival order (ID, ledger, origin
+//	                       tag, then the envelope bytes exactly as received; the envelope
+//	                       is cut off if the op is quarantined later)
 //	c/<peer>               sync checkpoint: how far into that peer's feed we hold
-//	n/<seq>/<ledger>       when a ledger was first held (new stakeholders fetch it whole)
+//	n/<seq>                the ledgers first held in the batch ending at seq, with its
+//	                       origin (new stakeholders fetch them whole); n/<seq><ledger> in
+//	                       stores written before
 //	a/<peer>               what we know of a peer: addresses, last sync
 //	x/<index>/<key>/<ledger> indexes: card, home, status, author
 //	s/<seq><ledger>, k/<peer> stake changes, and how far a peer fetched them
-//	m/...                  metadata: feed sequence, store-wide state hash
+//	m/...                  metadata: feed sequence, store-wide state hash, layout
 //
 // Values of 512 bytes and more live in Badger's value log (see vlog.go), so
 // compactions move keys and pointers, not op envelopes; a periodic sweep
-// reclaims the space of overwritten states.
+// reclaims the space of overwritten states. Serving the feed reads the
+// envelopes in the order they were written (layout.go upgrades stores that
+// kept them under o/). A Bloom filter over the o/ and l/ keys answers most
+// "is it here?" questions without a lookup (presence.go).
 //
 // Invariants: every batch of ops commits with the state, indexes, feed and
 // quarantine it produces in one Badger transaction, so a restart needs no
