@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -20,23 +21,57 @@ const layoutEnvelopesInFeed = "2"
 // rewrites.
 const migrateChunk = 1000
 
-// upgradeLayout moves a layout-1 store's envelopes into its feed entries,
-// in transactions of migrateChunk entries, each rewriting an entry and its
-// op's record together. A migration cut short (a crash) starts again from
-// the beginning and skips what it did.
-func (s *Store) upgradeLayout() error {
+// layoutOutdated reports whether db holds a store in an older layout.
+func layoutOutdated(db *badger.DB) (bool, error) {
 	var layout []byte
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := db.View(func(txn *badger.Txn) error {
 		var err error
 		layout, err = get(txn, kLayout)
 		return err
 	})
 	switch {
 	case err == nil && string(layout) == layoutEnvelopesInFeed:
-		return nil
+		return false, nil
 	case err == nil:
-		return fmt.Errorf("store layout %q is newer than this program knows: run a newer lienthong", layout)
-	case !errors.Is(err, ErrNotFound):
+		return false, fmt.Errorf("store layout %q is newer than this program knows: run a newer lienthong", layout)
+	case errors.Is(err, ErrNotFound):
+		return true, nil
+	}
+	return false, err
+}
+
+// upgradeWithValueLog upgrades the store in path with the value log on,
+// for a process that otherwise keeps values inline.
+func upgradeWithValueLog(path string, opts Options) error {
+	opts.InlineValues = false
+	db, err := openBadger(path, badgerOptions(path, opts))
+	if err != nil {
+		return err
+	}
+	var seq uint64
+	err = db.View(func(txn *badger.Txn) error {
+		b, err := get(txn, kSeq)
+		if err == nil && len(b) == 8 {
+			seq = binary.BigEndian.Uint64(b)
+		} else if errors.Is(err, ErrNotFound) {
+			err = nil
+		}
+		return err
+	})
+	if err == nil {
+		err = upgradeLayout(db, opts.Logger, seq)
+	}
+	return errors.Join(err, db.Close())
+}
+
+// upgradeLayout moves a layout-1 store's envelopes into its feed entries,
+// in transactions of migrateChunk entries, each rewriting an entry and its
+// op's record together. A migration cut short (a crash) starts again from
+// the beginning and skips what it did. seq is the store's feed head, for
+// the log.
+func upgradeLayout(db *badger.DB, log *slog.Logger, seq uint64) error {
+	outdated, err := layoutOutdated(db)
+	if err != nil || !outdated {
 		return err
 	}
 	t0 := time.Now()
@@ -44,7 +79,7 @@ func (s *Store) upgradeLayout() error {
 	for chunks := 1; ; chunks++ {
 		var n int
 		var last uint64
-		err := s.db.Update(func(txn *badger.Txn) error {
+		err := db.Update(func(txn *badger.Txn) error {
 			var err error
 			n, last, err = upgradeChunk(txn, from)
 			return err
@@ -58,13 +93,13 @@ func (s *Store) upgradeLayout() error {
 		}
 		from = last
 		if chunks%100 == 0 {
-			s.opts.Logger.Info("moving op envelopes into the feed", "entries", from, "of", s.seq)
+			log.Info("moving op envelopes into the feed", "entries", from, "of", seq)
 		}
 	}
 	if moved > 0 {
-		s.opts.Logger.Info("op envelopes moved into the feed", "ops", moved, "took", time.Since(t0).Round(time.Millisecond))
+		log.Info("op envelopes moved into the feed", "ops", moved, "took", time.Since(t0).Round(time.Millisecond))
 	}
-	return s.db.Update(func(txn *badger.Txn) error { return txn.Set(kLayout, []byte(layoutEnvelopesInFeed)) })
+	return db.Update(func(txn *badger.Txn) error { return txn.Set(kLayout, []byte(layoutEnvelopesInFeed)) })
 }
 
 // upgradeChunk rewrites up to migrateChunk feed entries after seq from and

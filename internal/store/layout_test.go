@@ -19,6 +19,14 @@ import (
 // a quarantine and a later acceptance leave it), reopens it, and checks
 // that every op is read and served as before.
 func TestOlderLayoutIsUpgradedOnOpen(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inline=%v", inline), func(t *testing.T) { testUpgrade(t, inline) })
+	}
+}
+
+// testUpgrade runs the upgrade in a process that keeps values inline, or
+// not: either way the envelopes go to the value log.
+func testUpgrade(t *testing.T, inline bool) {
 	tree := testkit.NewTree(100)
 	dir := t.TempDir()
 	opts := store.DefaultOptions(tree.Root.ID())
@@ -38,6 +46,10 @@ func TestOlderLayoutIsUpgradedOnOpen(t *testing.T) {
 		binary.BigEndian.PutUint64(id[:], uint64(hlc))
 		batch = append(batch, testkit.Sign(author, testkit.Op(author, id, hlc, nil, &schema.MemberCreateBody{Home: author.ID(), Fields: map[string]string{
 			"name": fmt.Sprintf("Phạm Thị %d", i), "sex": "F", "born": "1979-11-12",
+			// Long enough that the envelope goes to the value log.
+			"address":   fmt.Sprintf("Số %d, ngõ 12, đường Nguyễn Trãi, phường Thanh Xuân Trung, quận Thanh Xuân, thành phố Hà Nội", i),
+			"workplace": "Công ty cổ phần Xây dựng và Phát triển hạ tầng đô thị số 3, chi nhánh phía Bắc",
+			"hometown":  "Xã Nghĩa Hưng, huyện Nghĩa Đàn, tỉnh Nghệ An",
 		}})))
 	}
 	if _, _, err := s.Ingest(envelopes(batch), "peer"); err != nil {
@@ -102,7 +114,13 @@ func TestOlderLayoutIsUpgradedOnOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	var envBytes int
+	for _, env := range want {
+		envBytes += len(env)
+	}
+	opts.InlineValues = inline
 	for round := range 2 { // the second open finds nothing to do
+		before := vlogBytes(t, dir)
 		s, err := store.Open(dir, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -147,6 +165,9 @@ func TestOlderLayoutIsUpgradedOnOpen(t *testing.T) {
 		}
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
+		}
+		if grew := vlogBytes(t, dir) - before; round == 0 && grew < int64(envBytes)/2 {
+			t.Fatalf("the upgrade added %d bytes to the value log for %d bytes of envelopes moved: they went to the tree", grew, envBytes)
 		}
 	}
 }

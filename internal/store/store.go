@@ -149,12 +149,27 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	db, err := badger.Open(bo)
+	db, err := openBadger(path, bo)
 	if err != nil {
-		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
-			return nil, fmt.Errorf("%w (%s): stop the other lienthong process using this directory, or run the command against the running daemon", ErrLocked, filepath.Clean(path))
+		return nil, err
+	}
+	if opts.InlineValues {
+		// An upgrade rewrites every envelope: it goes to the value log
+		// whatever this process keeps inline.
+		outdated, err := layoutOutdated(db)
+		if err == nil && outdated {
+			db.Close()
+			err = upgradeWithValueLog(path, opts)
+			if err == nil {
+				db, err = openBadger(path, bo)
+			}
+			if err != nil {
+				return nil, err
+			}
+		} else if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("reading store metadata: %w", err)
 		}
-		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	s := &Store{db: db, opts: opts, verify: schema.NewVerifier(), dir: crdt.NewDirectory(opts.Root)}
 	err = db.View(func(txn *badger.Txn) error {
@@ -174,7 +189,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil
 	})
 	if err == nil {
-		err = s.upgradeLayout()
+		err = upgradeLayout(db, opts.Logger, s.seq)
 	}
 	if err == nil {
 		err = s.loadWaiting()
@@ -192,6 +207,17 @@ func Open(path string, opts Options) (*Store, error) {
 	s.startPresence(int(2 * s.seq)) // an op and a ledger per feed position at most
 	s.startGC()
 	return s, nil
+}
+
+func openBadger(path string, bo badger.Options) (*badger.DB, error) {
+	db, err := badger.Open(bo)
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("%w (%s): stop the other lienthong process using this directory, or run the command against the running daemon", ErrLocked, filepath.Clean(path))
+		}
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	return db, nil
 }
 
 // removeEmptyLogs deletes zero-length memtable and value-log files. Badger
