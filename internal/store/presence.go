@@ -2,13 +2,20 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
-	"hash/maphash"
+	"fmt"
+	"hash/crc32"
 	"math/bits"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"lienthong/crdt"
 )
 
 // A store answers most "is this op or ledger here?" questions without a
@@ -40,7 +47,7 @@ var presenceFillStarts = func() {}
 
 // presence is a Bloom filter safe for concurrent adds and queries.
 type presence struct {
-	seed  maphash.Seed
+	salt  uint64 // random per filter: positions cannot be aimed at
 	words []atomic.Uint64
 	mask  uint64 // bits - 1
 	keys  atomic.Int64
@@ -50,12 +57,35 @@ type presence struct {
 func newPresence(keys int) *presence {
 	keys = max(keys, presenceMinKeys)
 	n := uint64(1) << bits.Len64(uint64(keys*presenceBitsPerKey-1)) // bits, a power of two
-	return &presence{seed: maphash.MakeSeed(), words: make([]atomic.Uint64, n/64), mask: n - 1, limit: int64(n / presenceBitsPerKey)}
+	return sizedPresence(n, rand.Uint64())
+}
+
+func sizedPresence(bits, salt uint64) *presence {
+	return &presence{salt: salt, words: make([]atomic.Uint64, bits/64), mask: bits - 1, limit: int64(bits / presenceBitsPerKey)}
+}
+
+// mix is the finaliser of SplitMix64.
+func mix(h uint64) uint64 {
+	h = (h ^ h>>30) * 0xbf58476d1ce4e5b9
+	h = (h ^ h>>27) * 0x94d049bb133111eb
+	return h ^ h>>31
+}
+
+// hash hashes k with the filter's salt. It is stable across processes, so
+// a filter can be saved and loaded (see savePresence).
+func (p *presence) hash(k []byte) uint64 {
+	h := p.salt
+	for ; len(k) >= 8; k = k[8:] {
+		h = mix(h ^ binary.LittleEndian.Uint64(k))
+	}
+	var tail [8]byte
+	copy(tail[:], k)
+	return mix(h ^ binary.LittleEndian.Uint64(tail[:]) ^ uint64(len(k))<<59)
 }
 
 // probes calls f with each bit position of k (double hashing).
 func (p *presence) probes(k []byte, f func(bit uint64) bool) {
-	h := maphash.Bytes(p.seed, k)
+	h := p.hash(k)
 	h1, h2 := h, (h>>32|h<<32)|1
 	for i := 0; i < presenceProbes; i++ {
 		if !f((h1 + uint64(i)*h2) & p.mask) {
@@ -216,4 +246,86 @@ func fillPresence(txn *badger.Txn, p *presence, stop <-chan struct{}) (int, erro
 		it.Close()
 	}
 	return n, nil
+}
+
+// A filter is saved when the store closes and loaded when it opens again,
+// instead of filled from a scan of every op and ledger key: at a million
+// ops, the scan costs a second of CPU and fills Badger's block cache. The
+// file names the feed position and state hash it was saved at, and is
+// removed as soon as it is read: a store that was not closed cleanly, or
+// was changed since, is scanned as before.
+
+const (
+	presenceFile  = "presence.bin"
+	presenceMagic = "LTPRES01"
+	presenceHead  = len(presenceMagic) + 8 + 32 + 8 + 8 + 8 // magic, seq, hash, salt, keys, words
+)
+
+// savePresence writes the filter in use, if any, to dir. Called with s.mu
+// held and nothing in flight.
+func (s *Store) savePresence(dir string) error {
+	p := s.present.Load()
+	if p == nil || s.filling != nil || s.opts.InMemory {
+		return nil
+	}
+	b := make([]byte, 0, presenceHead+8*len(p.words)+4)
+	b = append(b, presenceMagic...)
+	b = binary.LittleEndian.AppendUint64(b, s.seq)
+	b = append(b, s.hash[:]...)
+	b = binary.LittleEndian.AppendUint64(b, p.salt)
+	b = binary.LittleEndian.AppendUint64(b, uint64(p.keys.Load()))
+	b = binary.LittleEndian.AppendUint64(b, uint64(len(p.words)))
+	for i := range p.words {
+		b = binary.LittleEndian.AppendUint64(b, p.words[i].Load())
+	}
+	b = binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+	tmp := filepath.Join(dir, presenceFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("saving the presence filter: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, presenceFile)); err != nil {
+		return fmt.Errorf("saving the presence filter: %w", err)
+	}
+	return nil
+}
+
+// loadPresence reads the filter saved in dir and removes the file. It
+// returns nil if there is none, or it is damaged, or it was saved at
+// another feed position or state hash than the store has now.
+func (s *Store) loadPresence(dir string) *presence {
+	path := filepath.Join(dir, presenceFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			s.opts.Logger.Warn("presence filter not read; it is filled from the store instead", "err", err)
+		}
+		return nil
+	}
+	if err := os.Remove(path); err != nil {
+		// Kept, it could be read again after changes it does not hold.
+		s.opts.Logger.Warn("presence filter not removed after reading; it is filled from the store instead", "err", err)
+		return nil
+	}
+	if len(b) < presenceHead+4 || string(b[:len(presenceMagic)]) != presenceMagic ||
+		crc32.ChecksumIEEE(b[:len(b)-4]) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
+		s.opts.Logger.Warn("presence filter file damaged; it is filled from the store instead")
+		return nil
+	}
+	r := b[len(presenceMagic):]
+	seq := binary.LittleEndian.Uint64(r)
+	var hash crdt.Hash
+	copy(hash[:], r[8:40])
+	salt := binary.LittleEndian.Uint64(r[40:])
+	keys := binary.LittleEndian.Uint64(r[48:])
+	words := binary.LittleEndian.Uint64(r[56:])
+	body := b[presenceHead : len(b)-4]
+	if seq != s.seq || hash != s.hash || words == 0 || words&(words-1) != 0 || uint64(len(body)) != 8*words {
+		return nil // saved at another state, or not a filter this program writes
+	}
+	p := sizedPresence(words*64, salt)
+	for i := range p.words {
+		p.words[i].Store(binary.LittleEndian.Uint64(body[8*i:]))
+	}
+	p.keys.Store(int64(keys))
+	return p
 }

@@ -1,8 +1,11 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -134,22 +137,70 @@ func TestPresenceFilterCoversEveryStoredKey(t *testing.T) {
 	}
 	want := s.StateHash()
 
+	// Closed, the store saves its filter; reopened, it uses it at once.
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+	saved := filepath.Join(dir, "presence.bin")
+	kept, err := os.ReadFile(saved)
+	if err != nil {
+		t.Fatalf("no filter saved at close: %v", err)
 	}
 	release, restore = store.HoldPresenceFills()
 	defer restore()
 	if s, err = store.Open(dir, opts); err != nil {
 		t.Fatal(err)
 	}
-	write(s, 300) // while the filter is filled from the store
-	if ready, _, _ := s.PresenceFilter(); ready {
-		t.Fatal("a filter is in use before its fill")
+	if ready, filling, _ := s.PresenceFilter(); !ready || filling {
+		t.Fatalf("reopened with a saved filter: in use %v, filling %v; want it in use at once", ready, filling)
 	}
-	release()
-	waitPresence(t, s)
-	check(s, "after reopening")
+	if _, err := os.Stat(saved); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the saved filter is still there once read (%v): a crash would leave it to be read again", err)
+	}
+	check(s, "reopened with the saved filter")
+	write(s, 100)
+	check(s, "written to after reopening with the saved filter")
+
+	// Without a saved filter (a crash), or with one saved at another state
+	// or damaged, the filter is filled from the store while writes go on.
+	for _, c := range []struct {
+		what string
+		file func(current []byte) []byte // what is left in place of the filter just saved
+	}{
+		{"after a crash", func([]byte) []byte { return nil }},
+		{"with a filter saved before the last writes", func([]byte) []byte { return kept }},
+		{"with a damaged filter", func(current []byte) []byte {
+			clear(current[len(current)/4 : len(current)/2]) // a run of the filter's bits lost
+			return current
+		}},
+	} {
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		current, err := os.ReadFile(saved)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(saved)
+		if f := c.file(current); f != nil {
+			if err := os.WriteFile(saved, f, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		release, restore = store.HoldPresenceFills()
+		defer restore()
+		if s, err = store.Open(dir, opts); err != nil {
+			t.Fatal(err)
+		}
+		write(s, 100) // while the filter is filled from the store
+		if ready, _, _ := s.PresenceFilter(); ready {
+			t.Fatalf("%s: a filter is in use before its fill", c.what)
+		}
+		release()
+		waitPresence(t, s)
+		check(s, c.what)
+	}
 	if s.StateHash() == want {
-		t.Fatal("the state hash did not change with 300 more members")
+		t.Fatal("the state hash did not change with 400 more members")
 	}
 }

@@ -55,6 +55,7 @@ func DefaultOptions(root schema.CommitteeID) Options {
 // Store is a node's Badger store. It is safe for concurrent use.
 type Store struct {
 	db     *badger.DB
+	path   string // "" in memory
 	opts   Options
 	verify *schema.Verifier
 
@@ -172,6 +173,9 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 	}
 	s := &Store{db: db, opts: opts, verify: schema.NewVerifier(), dir: crdt.NewDirectory(opts.Root)}
+	if !opts.InMemory {
+		s.path = path
+	}
 	err = db.View(func(txn *badger.Txn) error {
 		if b, err := get(txn, ledgerKey(schema.DirectoryLedger)); err == nil {
 			if s.dir, err = crdt.DecodeDirectory(b); err != nil {
@@ -204,7 +208,11 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s.openSeq, s.newLedgerSeq = s.seq, map[[8]byte]uint64{}
 	s.presenceStop = make(chan struct{})
-	s.startPresence(int(2 * s.seq)) // an op and a ledger per feed position at most
+	if p := s.loadPresence(path); p != nil {
+		s.present.Store(p)
+	} else {
+		s.startPresence(int(2 * s.seq)) // an op and a ledger per feed position at most
+	}
 	s.startGC()
 	return s, nil
 }
@@ -325,6 +333,11 @@ func (s *Store) Close() error {
 		s.stopGC()
 		s.mu.Lock()
 		lerr := s.land()
+		if lerr == nil && s.path != "" {
+			if err := s.savePresence(s.path); err != nil {
+				s.opts.Logger.Warn("presence filter not saved; it is filled from the store at the next start", "err", err)
+			}
+		}
 		s.mu.Unlock()
 		s.closeErr = errors.Join(lerr, s.db.Close())
 	})
