@@ -24,7 +24,8 @@
 // reclaims the space of overwritten states. Serving the feed reads the
 // envelopes in the order they were written (layout.go upgrades stores that
 // kept them under o/). A Bloom filter over the o/ and l/ keys answers most
-// "is it here?" questions without a lookup (presence.go).
+// "is it here?" questions without a lookup (presence.go); it is saved in
+// presence.bin beside Badger's files at close.
 //
 // Invariants: every batch of ops commits with the state, indexes, feed and
 // quarantine it produces in one Badger transaction, so a restart needs no
