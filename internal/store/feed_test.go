@@ -10,7 +10,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"lienthong/internal/store"
-	"lienthong/internal/testkit"
 	"lienthong/schema"
 )
 
@@ -18,17 +17,7 @@ import (
 // one origin brought, whether the range is since the store was opened
 // (answered from memory when only that origin brought any) or before.
 func TestNewLedgersByOrigin(t *testing.T) {
-	tree := testkit.NewTree(100)
-	dir := t.TempDir()
-	opts := store.DefaultOptions(tree.Root.ID())
-	opts.SyncWrites = false
-	s, err := store.Open(dir, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.Ingest(envelopes(tree.Charters), "join"); err != nil {
-		t.Fatal(err)
-	}
+	s, dir, opts, tree := diskStore(t)
 	author, hlc := tree.Grassroots, tree.LastHLC()
 	create := func(s *store.Store, origin string, n int) []schema.LedgerID {
 		t.Helper()
@@ -37,9 +26,9 @@ func TestNewLedgersByOrigin(t *testing.T) {
 			hlc++
 			var id schema.LedgerID
 			id[0], id[1], id[2] = 0x7a, byte(hlc>>8), byte(hlc)
-			d := testkit.Sign(author, testkit.Op(author, id, hlc, nil, &schema.MemberCreateBody{Home: author.ID(), Fields: map[string]string{
+			d := memberCreate(author, id, hlc, map[string]string{
 				"name": fmt.Sprintf("Lê Thị %s %d", origin, i), "sex": "F", "born": "1990-02-03",
-			}}))
+			})
 			res, _, err := s.Ingest([][]byte{d.Envelope}, origin)
 			if err != nil || res[0].Err != nil {
 				t.Fatalf("create: %v %v", err, res[0].Err)
@@ -72,7 +61,7 @@ func TestNewLedgersByOrigin(t *testing.T) {
 		t.Fatal(err)
 	}
 	// After a reopen the range before it is read from the store.
-	s, err = store.Open(dir, opts)
+	s, err := store.Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,17 +97,7 @@ func sameLedgers(a, b []schema.LedgerID) bool {
 // are read, an origin's own are left out, the limit holds, and a damaged
 // record is an error.
 func TestNewLedgersReadsBothRecordForms(t *testing.T) {
-	tree := testkit.NewTree(100)
-	dir := t.TempDir()
-	opts := store.DefaultOptions(tree.Root.ID())
-	opts.SyncWrites = false
-	s, err := store.Open(dir, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.Ingest(envelopes(tree.Charters), "join"); err != nil {
-		t.Fatal(err)
-	}
+	s, dir, opts, tree := diskStore(t)
 	author, hlc := tree.Grassroots, tree.LastHLC()
 	create := func(origin string, n int) []schema.LedgerID {
 		t.Helper()
@@ -128,9 +107,9 @@ func TestNewLedgersReadsBothRecordForms(t *testing.T) {
 			hlc++
 			var id schema.LedgerID
 			id[0], id[1], id[2] = 0x6b, byte(hlc>>8), byte(hlc)
-			envs = append(envs, testkit.Sign(author, testkit.Op(author, id, hlc, nil, &schema.MemberCreateBody{Home: author.ID(), Fields: map[string]string{
+			envs = append(envs, memberCreate(author, id, hlc, map[string]string{
 				"name": fmt.Sprintf("Đỗ Văn %s %d", origin, i), "sex": "M", "born": "1970-06-07",
-			}})).Envelope)
+			}).Envelope)
 			ids = append(ids, id)
 		}
 		res, _, err := s.Ingest(envs, origin)
@@ -159,11 +138,7 @@ func TestNewLedgersReadsBothRecordForms(t *testing.T) {
 		return k, tag[:]
 	}
 	fromC := []schema.LedgerID{{0x71, 1}, {0x71, 2}}
-	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(txn *badger.Txn) error {
+	rawUpdate(t, dir, func(txn *badger.Txn) error {
 		for i, c := range []struct {
 			id     schema.LedgerID
 			origin string
@@ -174,12 +149,7 @@ func TestNewLedgersReadsBothRecordForms(t *testing.T) {
 		}
 		return nil
 	})
-	if err == nil {
-		err = db.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	var err error
 	if s, err = store.Open(dir, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -207,21 +177,12 @@ func TestNewLedgersReadsBothRecordForms(t *testing.T) {
 	}
 
 	// A record cut short.
-	if db, err = badger.Open(badger.DefaultOptions(dir).WithLogger(nil)); err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(txn *badger.Txn) error {
+	rawUpdate(t, dir, func(txn *badger.Txn) error {
 		k := make([]byte, 10)
 		copy(k, "n/")
 		binary.BigEndian.PutUint64(k[2:], head-5)
 		return txn.Set(k, make([]byte, 8+7))
 	})
-	if err == nil {
-		err = db.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 	if s, err = store.Open(dir, opts); err != nil {
 		t.Fatal(err)
 	}

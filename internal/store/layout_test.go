@@ -9,7 +9,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"lienthong/internal/store"
-	"lienthong/internal/testkit"
 	"lienthong/schema"
 )
 
@@ -27,30 +26,20 @@ func TestOlderLayoutIsUpgradedOnOpen(t *testing.T) {
 // testUpgrade runs the upgrade in a process that keeps values inline, or
 // not: either way the envelopes go to the value log.
 func testUpgrade(t *testing.T, inline bool) {
-	tree := testkit.NewTree(100)
-	dir := t.TempDir()
-	opts := store.DefaultOptions(tree.Root.ID())
-	opts.SyncWrites = false
-	s, err := store.Open(dir, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.Ingest(envelopes(tree.Charters), "join"); err != nil {
-		t.Fatal(err)
-	}
+	s, dir, opts, tree := diskStore(t)
 	author, hlc := tree.Grassroots, tree.LastHLC()
 	var batch []*schema.Decoded
 	for i := range 2500 {
 		hlc++
 		var id schema.LedgerID
 		binary.BigEndian.PutUint64(id[:], uint64(hlc))
-		batch = append(batch, testkit.Sign(author, testkit.Op(author, id, hlc, nil, &schema.MemberCreateBody{Home: author.ID(), Fields: map[string]string{
+		batch = append(batch, memberCreate(author, id, hlc, map[string]string{
 			"name": fmt.Sprintf("Phạm Thị %d", i), "sex": "F", "born": "1979-11-12",
 			// Long enough that the envelope goes to the value log.
 			"address":   fmt.Sprintf("Số %d, ngõ 12, đường Nguyễn Trãi, phường Thanh Xuân Trung, quận Thanh Xuân, thành phố Hà Nội", i),
 			"workplace": "Công ty cổ phần Xây dựng và Phát triển hạ tầng đô thị số 3, chi nhánh phía Bắc",
 			"hometown":  "Xã Nghĩa Hưng, huyện Nghĩa Đàn, tỉnh Nghệ An",
-		}})))
+		}))
 	}
 	if _, _, err := s.Ingest(envelopes(batch), "peer"); err != nil {
 		t.Fatal(err)
@@ -67,11 +56,7 @@ func testUpgrade(t *testing.T, inline bool) {
 	// The older layout, from entry 1200 on.
 	const movedUpTo = 1200
 	twice := batch[2000].ID // accepted again at head+1
-	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(txn *badger.Txn) error {
+	rawUpdate(t, dir, func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("f/")})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -107,12 +92,6 @@ func testUpgrade(t *testing.T, inline bool) {
 		}
 		return txn.Delete([]byte("m/layout"))
 	})
-	if err == nil {
-		err = db.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	var envBytes int
 	for _, env := range want {

@@ -11,7 +11,6 @@ import (
 
 	"lienthong/crdt"
 	"lienthong/internal/store"
-	"lienthong/internal/testkit"
 	"lienthong/schema"
 )
 
@@ -38,18 +37,8 @@ func waitPresence(t *testing.T, s *store.Store) uint64 {
 // duplicates from new ops, before and after a reopen.
 func TestPresenceFilterCoversEveryStoredKey(t *testing.T) {
 	defer store.SetPresenceMinKeys(64)()
-	tree := testkit.NewTree(100)
-	dir := t.TempDir()
-	opts := store.DefaultOptions(tree.Root.ID())
-	opts.SyncWrites = false
-	s, err := store.Open(dir, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, dir, opts, tree := diskStore(t)
 	defer func() { s.Close() }()
-	if _, _, err := s.Ingest(envelopes(tree.Charters), "join"); err != nil {
-		t.Fatal(err)
-	}
 	_, _, firstBits := s.PresenceFilter()
 	author, hlc := tree.Grassroots, tree.LastHLC()
 	rng := rand.New(rand.NewPCG(3, 5))
@@ -64,9 +53,9 @@ func TestPresenceFilterCoversEveryStoredKey(t *testing.T) {
 				hlc++
 				var id schema.LedgerID
 				id[0], id[1], id[2], id[3] = 0x5c, byte(hlc>>16), byte(hlc>>8), byte(hlc)
-				batch = append(batch, testkit.Sign(author, testkit.Op(author, id, hlc, nil, &schema.MemberCreateBody{Home: author.ID(), Fields: map[string]string{
+				batch = append(batch, memberCreate(author, id, hlc, map[string]string{
 					"name": fmt.Sprintf("Trần Văn %d", hlc), "sex": "M", "born": "1985-04-05",
-				}})))
+				}))
 				ledgers = append(ledgers, id)
 			}
 			res, _, err := s.Ingest(envelopes(batch), "peer")
