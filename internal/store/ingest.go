@@ -1,10 +1,10 @@
 package store
 
 import (
-	"github.com/dgraph-io/badger/v4"
-
 	"errors"
 	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"lienthong/crdt"
 	"lienthong/schema"

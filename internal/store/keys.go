@@ -57,18 +57,12 @@ func quarLedgerKey(l schema.LedgerID, id schema.OpID) []byte {
 
 // newLedgersKey records the ledgers first held in the batch that ends at
 // feed position seq: its value is the batch's origin tag, then their IDs.
-// (Stores written before kept one key per ledger, newLedgerKey; both are
-// read.)
+// Stores written before kept a key per ledger, this key followed by the
+// ledger's ID, with the origin tag as its value; NewLedgers reads both.
 func newLedgersKey(seq uint64) []byte {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], seq)
 	return cat(pNewLedger, b[:])
-}
-
-// newLedgerKey is the older record of one ledger first held at seq; its
-// value is the origin tag.
-func newLedgerKey(seq uint64, l schema.LedgerID) []byte {
-	return cat(newLedgersKey(seq), l[:])
 }
 
 // stakeKey records at which feed position a ledger came to name committees

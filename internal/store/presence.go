@@ -27,11 +27,12 @@ import (
 // ledger keys (o/ and l/): "not there" from it is certain; "maybe" goes to
 // Badger.
 //
-// It is filled from a scan of the store in the background after Open and
-// by every write of those keys (batch.set), and is used once the scan is
-// done. When it holds more keys than it was sized for, a filter four times
-// the size is filled the same way and takes its place. Keys deleted stay in
-// the filter, which only costs a lookup.
+// Open loads the filter saved at the last clean close (see savePresence),
+// or else fills one from a scan of the store in the background, used once
+// the scan is done. Every write of those keys (batch.set) adds to it. When
+// it holds more keys than it was sized for, a filter four times the size is
+// filled the same way and takes its place. Keys deleted stay in the
+// filter, which only costs a lookup.
 
 const (
 	presenceBitsPerKey = 12 // about 0.3% false positives with 7 probes

@@ -93,8 +93,8 @@ type Store struct {
 	gcStop chan struct{}
 	gcDone chan struct{}
 
-	// present, once filled, tells which ops and ledgers are certainly not
-	// stored (see presence.go); filling is the filter being filled, which
+	// present, once loaded or filled, tells which ops and ledgers are
+	// certainly not stored (see presence.go); filling is the filter being filled, which
 	// every key written is added to as well, and growing is set while a
 	// bigger one is on its way.
 	present      atomic.Pointer[presence]
