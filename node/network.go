@@ -107,6 +107,9 @@ type Network struct {
 	// when its swarm closes while a dial that skips relays picks addresses.
 	dialing sync.RWMutex
 
+	// closing is set (under mu) when Close begins: no goroutine Close
+	// waits for starts after that.
+	closing   bool
 	closeOnce sync.Once
 }
 
@@ -185,6 +188,13 @@ func (w *Network) Host() *p2p.Host { return w.host }
 func (w *Network) Addrs() []string { return w.host.Addrs() }
 
 func (w *Network) handle(s network.Stream) {
+	// Close waits for the handler: the store may be closed right after,
+	// and a sync served from a closed store would crash the process.
+	if !w.enter() {
+		s.Reset()
+		return
+	}
+	defer w.wg.Done()
 	defer s.Close()
 	p := schema.CommitteeID(s.Conn().RemotePeer().String())
 	if s.Conn().Stat().Limited {
@@ -531,6 +541,9 @@ func (w *Network) Peers() []PeerStatus {
 func (w *Network) Close() error {
 	var err error
 	w.closeOnce.Do(func() {
+		w.mu.Lock()
+		w.closing = true
+		w.mu.Unlock()
 		w.cancel()
 		w.dialing.Lock()
 		err = w.host.Close()
@@ -538,6 +551,17 @@ func (w *Network) Close() error {
 		w.wg.Wait()
 	})
 	return err
+}
+
+// enter counts a goroutine that Close waits for, unless Close has begun.
+func (w *Network) enter() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closing {
+		return false
+	}
+	w.wg.Add(1)
+	return true
 }
 
 // Progress returns the latest progress of the sync with a peer.
