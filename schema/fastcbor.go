@@ -34,18 +34,24 @@ func fastMarshal(v any) ([]byte, bool) {
 		}
 		buf := make([]byte, 0, 3+cborx.TextSize(string(v.Home))+cborx.StringMapSize(v.Fields))
 		buf = cborx.AppendText(append(buf, cborx.Map|2, 1), string(v.Home))
-		buf, _ = cborx.AppendStringMap(append(buf, 2), v.Fields, nil)
-		return buf, true
+		return cborx.AppendStringMapIn(append(buf, 2), v.Fields, canonicalFieldNames), true
 	case *MemberSetBody:
 		if v.Fields == nil {
 			return nil, false
 		}
 		buf := make([]byte, 0, 2+cborx.StringMapSize(v.Fields))
-		buf, _ = cborx.AppendStringMap(append(buf, cborx.Map|1, 1), v.Fields, nil)
-		return buf, true
+		return cborx.AppendStringMapIn(append(buf, cborx.Map|1, 1), v.Fields, canonicalFieldNames), true
 	}
 	return nil, false
 }
+
+// canonicalFieldNames are the member record's field names in the order a
+// canonical encoding writes map keys.
+var canonicalFieldNames = func() []string {
+	names := FieldNames()
+	cborx.CanonicalOrder(names)
+	return names
+}()
 
 func marshalOp(op *Op) ([]byte, bool) {
 	if op.Body == nil {

@@ -51,10 +51,18 @@ func randUint(rng *rand.Rand, max uint64) uint64 {
 	return min(rng.Uint64()>>rng.IntN(64), max)
 }
 
+// randFields draws field maps with the record's field names (written
+// without sorting), random names (sorted), or both.
 func randFields(rng *rand.Rand) map[string]string {
 	m := map[string]string{}
+	names := FieldNames()
+	mix := rng.IntN(3)
 	for range rng.IntN(20) {
-		m[randText(rng)] = randText(rng)
+		k := randText(rng)
+		if mix == 0 || mix == 1 && rng.IntN(10) > 0 {
+			k = names[rng.IntN(len(names))]
+		}
+		m[k] = randText(rng)
 	}
 	return m
 }

@@ -79,14 +79,44 @@ func AppendStringMap(buf []byte, m map[string]string, keys []string) ([]byte, []
 	// Encoded text strings sort bytewise as shorter first, then bytewise:
 	// a longer string's head is never smaller than a shorter one's, and
 	// equal heads mean equal lengths.
-	slices.SortFunc(keys, func(a, b string) int {
-		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
-	})
+	CanonicalOrder(keys)
 	buf = AppendHead(buf, Map, uint64(len(keys)))
 	for _, k := range keys {
 		buf = AppendText(AppendText(buf, k), m[k])
 	}
 	return buf, keys
+}
+
+// CanonicalOrder sorts keys as a canonical encoding orders them: shorter
+// first, then bytewise.
+func CanonicalOrder(keys []string) {
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
+	})
+}
+
+// AppendStringMapIn is AppendStringMap for a map whose keys are usually
+// among known, which is in canonical order (see CanonicalOrder): it
+// writes the keys in that order without sorting them, and sorts only if
+// the map has a key outside it.
+func AppendStringMapIn(buf []byte, m map[string]string, known []string) []byte {
+	n := 0
+	for _, k := range known {
+		if _, ok := m[k]; ok {
+			n++
+		}
+	}
+	if n != len(m) {
+		buf, _ = AppendStringMap(buf, m, nil)
+		return buf
+	}
+	buf = AppendHead(buf, Map, uint64(len(m)))
+	for _, k := range known {
+		if v, ok := m[k]; ok {
+			buf = AppendText(AppendText(buf, k), v)
+		}
+	}
+	return buf
 }
 
 // HeadSize is the length of a head with argument n.
