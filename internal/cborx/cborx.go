@@ -100,21 +100,16 @@ func CanonicalOrder(keys []string) {
 // writes the keys in that order without sorting them, and sorts only if
 // the map has a key outside it.
 func AppendStringMapIn(buf []byte, m map[string]string, known []string) []byte {
-	n := 0
-	for _, k := range known {
-		if _, ok := m[k]; ok {
-			n++
-		}
-	}
-	if n != len(m) {
-		buf, _ = AppendStringMap(buf, m, nil)
-		return buf
-	}
+	start, n := len(buf), 0
 	buf = AppendHead(buf, Map, uint64(len(m)))
 	for _, k := range known {
 		if v, ok := m[k]; ok {
 			buf = AppendText(AppendText(buf, k), v)
+			n++
 		}
+	}
+	if n != len(m) {
+		buf, _ = AppendStringMap(buf[:start], m, nil)
 	}
 	return buf
 }
