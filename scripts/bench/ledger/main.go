@@ -74,37 +74,38 @@ type result struct {
 		Seed    uint64 `json:"seed"`
 		Load    string `json:"load_start"`
 	} `json:"config"`
-	WritesFresh    writeFigures `json:"single_writes_fresh"`
-	ImportMembers  int          `json:"import_members"`
-	ImportSec      float64      `json:"import_s"`
-	ImportRate     float64      `json:"import_members_per_s"`
-	ImportCPU      float64      `json:"import_cpu_us_per_member"`
-	ImportCores    float64      `json:"import_core_share"`
-	GenRate        float64      `json:"sample_members_per_s"`
-	BuildOps       uint64       `json:"build_ops"`
-	BuildSec       float64      `json:"build_s"`
-	BuildRate      float64      `json:"build_ops_per_s"`
-	CloseMs        float64      `json:"close_ms"`
-	DiskBytes      int64        `json:"disk_apparent_bytes"`
-	DiskAllocated  int64        `json:"disk_allocated_bytes"`
-	BytesPerOp     float64      `json:"disk_bytes_per_op"`
-	RSSBefore      int64        `json:"rss_before_reopen_bytes"`
-	RSSAfter       int64        `json:"rss_after_reopen_bytes"`
-	ReopenMs       float64      `json:"reopen_ms"`
-	ReadMemberMs   float64      `json:"read_member_ms"`
-	ReadWarmMs     float64      `json:"read_member_warm_ms"`
-	SameState      bool         `json:"same_state_after_reopen"`
-	EnvelopeBytes  float64      `json:"envelope_bytes_per_op"`
-	StateBytes     float64      `json:"state_bytes_per_member"`
-	WritesReopened writeFigures `json:"single_writes_reopened"`
-	LSMReopen      string       `json:"lsm_at_reopen"`
-	SettleSec      float64      `json:"compaction_wait_s"`
-	Settled        bool         `json:"compactions_settled"`
-	LSMSettled     string       `json:"lsm_settled"`
-	WritesSettled  writeFigures `json:"single_writes_after_compactions"`
-	Fresh          probe        `json:"fresh_process_reopen"`
-	TotalSec       float64      `json:"total_s"`
-	LoadEnd        string       `json:"load_end"`
+	WritesFresh    writeFigures   `json:"single_writes_fresh"`
+	ImportMembers  int            `json:"import_members"`
+	ImportSec      float64        `json:"import_s"`
+	ImportRate     float64        `json:"import_members_per_s"`
+	ImportCPU      float64        `json:"import_cpu_us_per_member"`
+	ImportCores    float64        `json:"import_core_share"`
+	GenRate        float64        `json:"sample_members_per_s"`
+	ImportSpeed    benchkit.Speed `json:"import_machine_speed"`
+	BuildOps       uint64         `json:"build_ops"`
+	BuildSec       float64        `json:"build_s"`
+	BuildRate      float64        `json:"build_ops_per_s"`
+	CloseMs        float64        `json:"close_ms"`
+	DiskBytes      int64          `json:"disk_apparent_bytes"`
+	DiskAllocated  int64          `json:"disk_allocated_bytes"`
+	BytesPerOp     float64        `json:"disk_bytes_per_op"`
+	RSSBefore      int64          `json:"rss_before_reopen_bytes"`
+	RSSAfter       int64          `json:"rss_after_reopen_bytes"`
+	ReopenMs       float64        `json:"reopen_ms"`
+	ReadMemberMs   float64        `json:"read_member_ms"`
+	ReadWarmMs     float64        `json:"read_member_warm_ms"`
+	SameState      bool           `json:"same_state_after_reopen"`
+	EnvelopeBytes  float64        `json:"envelope_bytes_per_op"`
+	StateBytes     float64        `json:"state_bytes_per_member"`
+	WritesReopened writeFigures   `json:"single_writes_reopened"`
+	LSMReopen      string         `json:"lsm_at_reopen"`
+	SettleSec      float64        `json:"compaction_wait_s"`
+	Settled        bool           `json:"compactions_settled"`
+	LSMSettled     string         `json:"lsm_settled"`
+	WritesSettled  writeFigures   `json:"single_writes_after_compactions"`
+	Fresh          probe          `json:"fresh_process_reopen"`
+	TotalSec       float64        `json:"total_s"`
+	LoadEnd        string         `json:"load_end"`
 }
 
 func main() {
@@ -214,6 +215,7 @@ func run(c config) error {
 		return err
 	}
 	r.GenRate = float64(c.members) / gen.Seconds()
+	r.ImportSpeed.BeforeUs = benchkit.MeasureSpeed()
 	t0, cpu0 := time.Now(), benchkit.CPUTime()
 	st, err := site.Node.Import(in, nil)
 	if err != nil {
@@ -223,6 +225,7 @@ func run(c config) error {
 	in = nil
 	r.ImportMembers, r.ImportSec, r.ImportRate = st.Created, el.Seconds(), float64(st.Created)/el.Seconds()
 	r.ImportCPU, r.ImportCores = benchkit.CPUPerOp(cpu0, el, st.Created)
+	r.ImportSpeed.AfterUs = benchkit.MeasureSpeed()
 
 	have := site.Store.Seq()
 	rest := c.ops - int(have)
@@ -447,6 +450,8 @@ func report(c config, r *result) {
 	t.Add("members/s", fmt.Sprintf("%.0f  (%.2f s)", r.ImportRate, r.ImportSec), "≥ 30000/s", r.ImportRate >= targetImportRate)
 	t.Info("CPU per member (all goroutines)", fmt.Sprintf("%.0f µs, cores %.0f%% busy; %.0f µs is the most for 30000/s on %d cores", r.ImportCPU, 100*r.ImportCores, float64(runtime.NumCPU())*1e6/targetImportRate, runtime.NumCPU()))
 	t.Info("sample generation, for reference", fmt.Sprintf("%.0f members/s (not included)", r.GenRate))
+	t.Info("machine speed around the import", r.ImportSpeed.String())
+	t.Info("members/s scaled to the targets' machine", fmt.Sprintf("%.0f (members/s × verify ÷ %.0f µs: for comparing runs, not a measurement)", r.ImportSpeed.Scaled(r.ImportRate), benchkit.ReferenceVerifyUs))
 	t.Section(fmt.Sprintf("Store of %d ops: build, close, reopen", r.BuildOps))
 	t.Info("build by import, ops/s", fmt.Sprintf("%.0f  (%.1f s)", r.BuildRate, r.BuildSec))
 	t.Info("close", fmt.Sprintf("%.0f ms", r.CloseMs))

@@ -82,6 +82,8 @@ type pullFigures struct {
 	// Resumes counts pulls cut off and resumed from the checkpoint.
 	Resumes int      `json:"resumes"`
 	Errors  []string `json:"resume_errors,omitempty"`
+	// Speed is the machine gauge around a catch-up.
+	Speed *benchkit.Speed `json:"machine_speed,omitempty"`
 }
 
 // nodeFigures is a catch-up through node.Network on both sides.
@@ -248,6 +250,7 @@ func run(c config) error {
 	defer cl.close()
 
 	benchkit.Progress("B catches up %d ops", c.n)
+	speed := benchkit.Speed{BeforeUs: benchkit.MeasureSpeed()}
 	var stops []func()
 	if c.catchProfile != "" {
 		stop, err := benchkit.StartCPUProfile(c.catchProfile)
@@ -270,6 +273,8 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
+	speed.AfterUs = benchkit.MeasureSpeed()
+	r.CatchUp.Speed = &speed
 	if r.CatchUp.Ops != c.n {
 		return fmt.Errorf("catch-up brought %d ops, want %d", r.CatchUp.Ops, c.n)
 	}
@@ -288,10 +293,13 @@ func run(c config) error {
 		if _, err := importMembers(a, c.seed+1, c.base-c.n); err != nil {
 			return err
 		}
+		speed := benchkit.Speed{BeforeUs: benchkit.MeasureSpeed()}
 		g, err := cl.pull(ctx, a)
 		if err != nil {
 			return err
 		}
+		speed.AfterUs = benchkit.MeasureSpeed()
+		g.Speed = &speed
 		r.Grow = &g
 	}
 
@@ -783,6 +791,10 @@ func report(c config, r *result) {
 		}
 		t.Info(what+": bytes", fmt.Sprintf("%d received + %d sent, %.1f B/op; envelopes %d, beyond them %d", p.Bytes, p.Sent, p.BytesPerOp, p.EnvelopeBytes, p.Overhead))
 		t.Info(what+": same state hash as A", fmt.Sprint(p.SameState))
+		if p.Speed != nil {
+			t.Info(what+": machine speed around it", p.Speed.String())
+			t.Info(what+": ops/s scaled to the targets' machine", fmt.Sprintf("%.0f (ops/s × verify ÷ %.0f µs: for comparing runs, not a measurement)", p.Speed.Scaled(p.OpsPerSec), benchkit.ReferenceVerifyUs))
+		}
 		for _, e := range p.Errors {
 			t.Info(what+": cut off and resumed", e)
 		}

@@ -6,6 +6,8 @@ package benchkit
 
 import (
 	"bufio"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -205,6 +207,61 @@ func CPUPerOp(before, elapsed time.Duration, ops int) (usPerOp, coreShare float6
 		coreShare = float64(used) / float64(elapsed) / float64(runtime.NumCPU())
 	}
 	return usPerOp, coreShare
+}
+
+// ReferenceVerifyUs is what one Ed25519 verification costs on the machine
+// the throughput targets were set for, as the replication issue gives it.
+const ReferenceVerifyUs = 43.0
+
+// VerifyUs times Ed25519 verifications of a 1 KiB message on one core for
+// about d and returns the cost of one in microseconds: a gauge of how fast
+// this machine runs at the moment, since a shared machine's speed drifts
+// from run to run (the figures of a run are best read next to it).
+func VerifyUs(d time.Duration) float64 {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return 0
+	}
+	msg := make([]byte, 1024)
+	rand.Read(msg)
+	sig := ed25519.Sign(priv, msg)
+	n, t0 := 0, time.Now()
+	for time.Since(t0) < d {
+		for range 50 {
+			ed25519.Verify(pub, msg, sig)
+		}
+		n += 50
+	}
+	return float64(time.Since(t0)) / float64(time.Microsecond) / float64(n)
+}
+
+// Speed is the machine gauge (VerifyUs) just before and just after a timed
+// phase.
+type Speed struct {
+	BeforeUs float64 `json:"ed25519_verify_us_before"`
+	AfterUs  float64 `json:"ed25519_verify_us_after"`
+}
+
+// MeasureSpeed times the gauge for a quarter of a second.
+func MeasureSpeed() float64 { return VerifyUs(250 * time.Millisecond) }
+
+// Mean is the mean of the two readings.
+func (s Speed) Mean() float64 { return (s.BeforeUs + s.AfterUs) / 2 }
+
+// Scaled is rate (ops per second, CPU-bound) as it would be on a machine
+// whose verification costs ReferenceVerifyUs, supposing everything speeds
+// up in the same proportion: a figure to compare runs on machines or days
+// of different speed, not a measurement.
+func (s Speed) Scaled(rate float64) float64 {
+	if s.Mean() == 0 {
+		return 0
+	}
+	return rate * s.Mean() / ReferenceVerifyUs
+}
+
+// String shows both readings against the reference.
+func (s Speed) String() string {
+	return fmt.Sprintf("Ed25519 verify %.1f µs before, %.1f µs after (the targets' machine: %.0f µs)", s.BeforeUs, s.AfterUs, ReferenceVerifyUs)
 }
 
 // ReleaseMemory runs the collector and returns freed memory to the OS, so
