@@ -259,9 +259,21 @@ func (s Speed) Scaled(rate float64) float64 {
 	return rate * s.Mean() / ReferenceVerifyUs
 }
 
+// Steady reports whether the two readings are within 15% of each other:
+// if not, the machine's speed changed during the phase, and Scaled, which
+// takes their mean, says little.
+func (s Speed) Steady() bool {
+	lo, hi := min(s.BeforeUs, s.AfterUs), max(s.BeforeUs, s.AfterUs)
+	return lo > 0 && hi <= 1.15*lo
+}
+
 // String shows both readings against the reference.
 func (s Speed) String() string {
-	return fmt.Sprintf("Ed25519 verify %.1f µs before, %.1f µs after (the targets' machine: %.0f µs)", s.BeforeUs, s.AfterUs, ReferenceVerifyUs)
+	out := fmt.Sprintf("Ed25519 verify %.1f µs before, %.1f µs after (the targets' machine: %.0f µs)", s.BeforeUs, s.AfterUs, ReferenceVerifyUs)
+	if !s.Steady() {
+		out += "; the speed changed during the phase"
+	}
+	return out
 }
 
 // ReleaseMemory runs the collector and returns freed memory to the OS, so
