@@ -109,6 +109,64 @@ func (w *wireLedger) eachShown(f func(k string, v wireValue)) {
 // fields.
 var sortedFieldNames = slices.Sorted(slices.Values(schema.FieldNames()))
 
+// wireCreated is wire for the commonest state, a member's ledger holding
+// only the op that created it, without the searches a longer ledger needs.
+// It reports false for a ledger of any other shape, or one whose parts do
+// not agree: wire then says what is wrong with it.
+func (l *Ledger) wireCreated() (*wireLedger, bool) {
+	if len(l.DAG.Ops) != 1 || len(l.History) != 1 || len(l.DAG.Heads) != 1 {
+		return nil, false
+	}
+	m, ev := &l.DAG.Ops[0], &l.History[0]
+	if m.Kind != schema.KindMemberCreate || len(m.Deps) > 0 || l.DAG.Heads[0] != m.ID ||
+		ev.Op != m.ID || ev.HLC != m.HLC || ev.Author != m.Author || ev.Kind != m.Kind || ev.Target != (schema.OpID{}) {
+		return nil, false
+	}
+	w := &wireLedger{ID: l.ID, Status: l.Status, Residence: l.Residence, Transfers: l.Transfers,
+		Exempt: l.Exemptions, Leaves: l.Leaves, Ratings: l.Ratings, Inactive: l.Inactive,
+		Authors: []schema.CommitteeID{m.Author}, Ops: []wireOp{{ID: m.ID, HLC: m.HLC, Kind: m.Kind}}, Heads: []int{0}}
+	// Every value is the op's; each shown one the history entry names
+	// (with the same value) counts as matched.
+	backing := make([]wireValue, 0, len(l.Home)+len(l.Fields))
+	shown, matched := 0, 0
+	take := func(k string, r Register) bool {
+		for _, v := range r {
+			if v.Op != m.ID || v.HLC != m.HLC || v.Author != m.Author {
+				return false
+			}
+			backing = append(backing, wireValue{V: v.V})
+			shown++
+			if x, ok := ev.Changes[k]; ok && x == v.V {
+				matched++
+			}
+		}
+		return true
+	}
+	if !take("home", l.Home) {
+		return nil, false
+	}
+	w.Home = backing[:len(backing):len(backing)]
+	w.Fields = make([]wireField, 0, len(l.Fields))
+	for _, k := range sortedFieldNames {
+		r, ok := l.Fields[k]
+		if !ok {
+			continue
+		}
+		lo := len(backing)
+		if !take(k, r) {
+			return nil, false
+		}
+		w.Fields = append(w.Fields, wireField{Name: k, Values: backing[lo:len(backing):len(backing)]})
+	}
+	if len(w.Fields) != len(l.Fields) || matched != shown || matched != len(ev.Changes) {
+		// A field the schema does not list, or a history entry that says
+		// more than the registers show: the general form sorts them out.
+		return nil, false
+	}
+	w.Events = []wireEvent{{Movement: ev.Movement, Reason: ev.Reason, Detail: ev.Detail}}
+	return w, true
+}
+
 func (l *Ledger) wire() (*wireLedger, error) {
 	if len(l.History) != len(l.DAG.Ops) {
 		return nil, fmt.Errorf("ledger %s: %d history entries for %d ops", l.ID, len(l.History), len(l.DAG.Ops))

@@ -16,9 +16,12 @@ func (h Hash) String() string { return fmt.Sprintf("%x", h[:]) }
 // hashed.
 // (see encoding.go for its form).
 func (l *Ledger) Encode() ([]byte, error) {
-	w, err := l.wire()
-	if err != nil {
-		return nil, err
+	w, ok := l.wireCreated()
+	if !ok {
+		var err error
+		if w, err = l.wire(); err != nil {
+			return nil, err
+		}
 	}
 	// Byte for byte what schema.Marshal(w) gives, without reflection.
 	return w.appendCBOR(nil)
