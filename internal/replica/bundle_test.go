@@ -14,7 +14,7 @@ import (
 	"lienthong/schema"
 )
 
-func memStore(t *testing.T, tree *testkit.Tree) *store.Store {
+func memStore(t testing.TB, tree *testkit.Tree) *store.Store {
 	t.Helper()
 	opts := store.DefaultOptions(tree.Root.ID())
 	opts.InMemory, opts.SyncWrites = true, false
@@ -34,7 +34,7 @@ func memStore(t *testing.T, tree *testkit.Tree) *store.Store {
 }
 
 // cellWithMembers writes n members and some edits at a cell.
-func cellWithMembers(t *testing.T, tree *testkit.Tree, n int) *store.Store {
+func cellWithMembers(t testing.TB, tree *testkit.Tree, n int) *store.Store {
 	st := memStore(t, tree)
 	nd, err := node.New(st, tree.Cell1, node.DefaultOptions())
 	if err != nil {
@@ -54,7 +54,7 @@ func cellWithMembers(t *testing.T, tree *testkit.Tree, n int) *store.Store {
 	return st
 }
 
-func export(t *testing.T, st *store.Store, tree *testkit.Tree, since uint64) []byte {
+func export(t testing.TB, st *store.Store, tree *testkit.Tree, since uint64) []byte {
 	var buf bytes.Buffer
 	if _, err := replica.ExportBundle(&buf, st, replica.ExportOptions{From: tree.Cell1.ID(), For: tree.Grassroots.ID(), Since: since, Now: time.Unix(0, 0)}); err != nil {
 		t.Fatal(err)
