@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -376,4 +378,57 @@ func TestCommandsKeepSmallWritesInline(t *testing.T) {
 	if len(list) != 54 {
 		t.Fatalf("%d members, want 54", len(list))
 	}
+}
+
+// TestJoinRefusesAFileThatDoesNotCharterIt: a join file whose directory
+// verifies but does not charter this committee (here, its charter taken
+// out), or whose ops do not verify, is refused and leaves no store behind;
+// the right file then joins.
+func TestJoinRefusesAFileThatDoesNotCharterIt(t *testing.T) {
+	d := t.TempDir()
+	prov, cell := filepath.Join(d, "prov"), filepath.Join(d, "cell")
+	ok(t, "init", "--dir", prov, "--name", "Đảng ủy xã Tân Lập", "--level", "commune", "--root")
+	cellID := idOf(t, ok(t, "init", "--dir", cell, "--name", "Chi bộ thôn 3", "--level", "cell", "--json"))
+	ok(t, "committee", "admit", "--dir", prov, "--id", cellID, "--name", "Chi bộ thôn 3", "--level", "cell")
+	good := filepath.Join(d, "join.json")
+	ok(t, "committee", "invite", "--dir", prov, "--id", cellID, "--out", good)
+	raw, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jf map[string]any
+	jsonOf(t, string(raw), &jf)
+	dir := jf["directory"].([]any)
+	if len(dir) < 2 {
+		t.Fatalf("join file directory has %d ops", len(dir))
+	}
+	write := func(name string, change func(map[string]any)) string {
+		var c map[string]any
+		jsonOf(t, string(raw), &c)
+		change(c)
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(d, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	uncharted := write("uncharted.json", func(c map[string]any) { c["directory"] = dir[:len(dir)-1] })
+	forged := write("forged.json", func(c map[string]any) {
+		env, _ := base64.StdEncoding.DecodeString(dir[len(dir)-1].(string))
+		env[len(env)-1] ^= 1 // the signature's last byte
+		c["directory"] = append(append([]any{}, dir[:len(dir)-1]...), base64.StdEncoding.EncodeToString(env))
+	})
+	for _, f := range []struct{ file, want string }{{uncharted, "does not charter this committee"}, {forged, "does not verify"}} {
+		fails(t, f.want, "join", "--dir", cell, f.file)
+		if _, err := os.Stat(filepath.Join(cell, "store")); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("a refused join file (%s) left a store behind: %v", filepath.Base(f.file), err)
+		}
+		fails(t, "join", "member", "list", "--dir", cell)
+	}
+	ok(t, "join", "--dir", cell, good)
+	ok(t, "member", "list", "--dir", cell)
 }

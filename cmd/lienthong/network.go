@@ -264,6 +264,11 @@ func (a *app) joinCmd() *cobra.Command {
 					return fmt.Errorf("join file: directory op %d: %w", i+1, err)
 				}
 			}
+			// The file is checked in memory first: one that does not verify
+			// or does not charter this committee leaves the store as it was.
+			if err := checkJoin(root, envs, jf.Issuer, d.Signer.ID()); err != nil {
+				return err
+			}
 			so := store.DefaultOptions(root)
 			so.InlineValues = true // the directory: a few ops
 			st, err := store.Open(d.StorePath(), so)
@@ -272,17 +277,8 @@ func (a *app) joinCmd() *cobra.Command {
 			}
 			defer st.Close()
 			// Recorded as coming from the issuer, so they are not sent back.
-			res, _, err := st.Ingest(envs, jf.Issuer)
-			if err != nil {
+			if _, _, err := st.Ingest(envs, jf.Issuer); err != nil {
 				return err
-			}
-			for _, r := range res {
-				if r.Outcome == crdt.Rejected {
-					return fmt.Errorf("join file: a directory op does not verify: %v", r.Err)
-				}
-			}
-			if err := st.Directory().ActiveAt(d.Signer.ID(), crdt.Now); err != nil {
-				return fmt.Errorf("the join file does not charter this committee: %w", err)
 			}
 			d.Config.Root = root
 			d.Config.Bootstrap = appendNew(d.Config.Bootstrap, jf.Bootstrap...)
@@ -294,6 +290,32 @@ func (a *app) joinCmd() *cobra.Command {
 				fmt.Sprintf("joined the network as %s (%s); start the node with 'lienthong serve --dir %s'", ch.Name, d.Signer.ID(), a.dir))
 		},
 	}
+}
+
+// checkJoin applies a join file's directory ops to an empty store in
+// memory and fails unless every one verifies and the directory charters
+// self.
+func checkJoin(root schema.CommitteeID, envs [][]byte, issuer string, self schema.CommitteeID) error {
+	so := store.DefaultOptions(root)
+	so.InMemory, so.SyncWrites = true, false
+	st, err := store.Open("", so)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, _, err := st.Ingest(envs, issuer)
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		if r.Outcome == crdt.Rejected {
+			return fmt.Errorf("join file: a directory op does not verify: %v", r.Err)
+		}
+	}
+	if err := st.Directory().ActiveAt(self, crdt.Now); err != nil {
+		return fmt.Errorf("the join file does not charter this committee: %w", err)
+	}
+	return nil
 }
 
 func appendNew(list []string, add ...string) []string {
