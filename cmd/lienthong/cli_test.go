@@ -432,3 +432,36 @@ func TestJoinRefusesAFileThatDoesNotCharterIt(t *testing.T) {
 	ok(t, "join", "--dir", cell, good)
 	ok(t, "member", "list", "--dir", cell)
 }
+
+// TestDemoRemovesItsNetwork: the demo without --dir runs a network that
+// converges, and removes it when it stops; with --dir it keeps it.
+func TestDemoRemovesItsNetwork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo network")
+	}
+	tmp := t.TempDir()
+	cmd := exec.Command(binary, "demo", "--members", "8", "--duration", "15s")
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Env = append(os.Environ(), "LIENTHONG_DIR=", "TMPDIR="+tmp)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("demo: %v\n%s%s", err, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "converged in") || !strings.Contains(out.String(), "removed the demo network in "+tmp) {
+		t.Fatalf("demo output:\n%s%s", out.String(), errb.String())
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "lienthong-demo-*")); len(left) > 0 {
+		t.Fatalf("the demo left %v behind", left)
+	}
+	kept := filepath.Join(tmp, "kept")
+	r := run(t, "demo", "--dir", kept, "--members", "8", "--duration", "3s")
+	if r.code != 0 || strings.Contains(r.stdout, "removed") || !strings.Contains(r.stdout, "kept there for the next run") {
+		t.Fatalf("demo --dir: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(kept, "0-province", "key")); err != nil {
+		t.Fatalf("demo --dir did not keep its network: %v", err)
+	}
+	if r := run(t, "demo", "--dir", kept, "--duration", "3s"); r.code != 0 || !strings.Contains(r.stdout, "the network kept in "+kept) {
+		t.Fatalf("demo --dir again: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

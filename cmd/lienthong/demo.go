@@ -35,11 +35,19 @@ func (a *app) demoCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir := a.dir
 			if dir == "" {
+				// A network of its own, removed when the demo stops.
 				tmp, err := os.MkdirTemp("", "lienthong-demo-")
 				if err != nil {
 					return err
 				}
 				dir = tmp
+				defer func() {
+					if err := os.RemoveAll(tmp); err != nil {
+						fmt.Fprintf(a.err, "lienthong demo: removing %s: %v\n", tmp, err)
+						return
+					}
+					fmt.Fprintf(a.out, "removed the demo network in %s\n", tmp)
+				}()
 			}
 			ctx := cmd.Context()
 			if duration > 0 {
@@ -47,7 +55,7 @@ func (a *app) demoCmd() *cobra.Command {
 				ctx, cancel = context.WithTimeout(ctx, duration)
 				defer cancel()
 			}
-			return a.runDemo(ctx, dir, members, seed, httpBase)
+			return a.runDemo(ctx, dir, a.dir == "", members, seed, httpBase)
 		},
 	}
 	c.Flags().IntVar(&members, "members", 120, "sample members per cell")
@@ -142,7 +150,8 @@ func setupDemo(path string, tree *sample.Tree, perCell int, seed uint64) error {
 	return nil
 }
 
-func (a *app) runDemo(ctx context.Context, path string, perCell int, seed uint64, httpBase int) error {
+// runDemo runs the network in path, which is removed afterwards if temp.
+func (a *app) runDemo(ctx context.Context, path string, temp bool, perCell int, seed uint64, httpBase int) error {
 	tree := sample.SmallTree()
 	fresh := false
 	if _, err := os.Stat(filepath.Join(path, slug(0, tree.Committees[0]), "key")); err != nil {
@@ -177,9 +186,12 @@ func (a *app) runDemo(ctx context.Context, path string, perCell int, seed uint64
 		nodes[i] = dn
 	}
 	var b strings.Builder
-	if fresh {
-		fmt.Fprintf(&b, "lienthong demo: a new network in %s (keep it with --dir)\n\n", path)
-	} else {
+	switch {
+	case temp:
+		fmt.Fprintf(&b, "lienthong demo: a new network in %s, removed when the demo stops (keep one with --dir)\n\n", path)
+	case fresh:
+		fmt.Fprintf(&b, "lienthong demo: a new network in %s, kept there for the next run\n\n", path)
+	default:
 		fmt.Fprintf(&b, "lienthong demo: the network kept in %s\n\n", path)
 	}
 	for i, dn := range nodes {
