@@ -417,7 +417,7 @@ func (n *Node) history(l *crdt.Ledger) []HistoryEntry {
 func (n *Node) Member(id schema.LedgerID) (*Member, error) {
 	l, err := n.store.Ledger(id)
 	if err != nil {
-		return nil, fmt.Errorf("member %s: %w", id, ErrNotFound)
+		return nil, memberNotFound(id)
 	}
 	return n.View(l, true), nil
 }
@@ -426,7 +426,7 @@ func (n *Node) Member(id schema.LedgerID) (*Member, error) {
 func (n *Node) History(id schema.LedgerID) ([]HistoryEntry, error) {
 	l, err := n.store.Ledger(id)
 	if err != nil {
-		return nil, fmt.Errorf("member %s: %w", id, ErrNotFound)
+		return nil, memberNotFound(id)
 	}
 	return n.history(l), nil
 }

@@ -44,6 +44,12 @@ type Store interface {
 // ErrNotFound is returned for unknown ledgers and committees.
 var ErrNotFound = crdt.ErrNotFound
 
+// memberNotFound says that this node holds no member id, and why that may
+// be so.
+func memberNotFound(id schema.LedgerID) error {
+	return fmt.Errorf("member %s: %w on this node (a node holds the members of its committee, its subordinates and those shared with it; 'member list' shows them)", id, ErrNotFound)
+}
+
 // Options configure a node.
 type Options struct {
 	// Now is the node's clock; tests pass a fixed one.
@@ -180,7 +186,7 @@ func (n *Node) writeLedger(id schema.LedgerID, body any) (schema.OpID, error) {
 	defer n.mu.Unlock()
 	l, err := n.store.Ledger(id)
 	if err != nil {
-		return schema.OpID{}, fmt.Errorf("member %s: %w", id, ErrNotFound)
+		return schema.OpID{}, memberNotFound(id)
 	}
 	op, err := n.build(id, &l.DAG, body)
 	if err != nil {

@@ -30,7 +30,7 @@ func (n *Node) Write(id schema.LedgerID, body any) (schema.OpID, error) {
 func (n *Node) Ledger(id schema.LedgerID) (*crdt.Ledger, error) {
 	l, err := n.store.Ledger(id)
 	if err != nil {
-		return nil, fmt.Errorf("member %s: %w", id, ErrNotFound)
+		return nil, memberNotFound(id)
 	}
 	return l, nil
 }
