@@ -79,6 +79,9 @@ func (a *app) bundleImportCmd() *cobra.Command {
 			defer f.Close()
 			return a.withBulkNode(func(s *session) error {
 				is, err := replica.ImportBundle(f, s.store, s.node.ID())
+				if err != nil && is.Ops == 0 {
+					return err // no op read: the error says it all
+				}
 				out := map[string]any{"file": args[0], "from": is.Header.From, "ops": is.Ops, "applied": is.Applied,
 					"duplicates": is.Dupes, "parked": is.Parked, "rejected": is.Rejected, "reasons": is.Reasons}
 				human := fmt.Sprintf("%s: %d ops read, %d applied, %d already held, %d waiting for earlier ops, %d rejected",
