@@ -1,9 +1,9 @@
 package replica_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"testing"
@@ -26,31 +26,15 @@ func (s *stream) Write(p []byte) (int, error) { return s.out.Write(p) }
 
 // frames is the wire form of several frames, as a peer writes them.
 func frames(t testing.TB, vs ...any) []byte {
-	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
+	var out []byte
 	for _, v := range vs {
 		b, err := schema.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var hdr [10]byte
-		n := putUvarint(hdr[:], uint64(len(b)))
-		w.Write(hdr[:n])
-		w.Write(b)
+		out = append(binary.AppendUvarint(out, uint64(len(b))), b...)
 	}
-	w.Flush()
-	return buf.Bytes()
-}
-
-func putUvarint(b []byte, x uint64) int {
-	i := 0
-	for x >= 0x80 {
-		b[i] = byte(x) | 0x80
-		x >>= 7
-		i++
-	}
-	b[i] = byte(x)
-	return i + 1
+	return out
 }
 
 // FuzzServe: whatever a peer sends, a server answers it or says what is
