@@ -11,8 +11,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -718,21 +716,7 @@ func live(a, b *benchkit.Site, aAddr string, ids []schema.LedgerID, samples int,
 // batch-signed ops (an import), per op.
 func verifyCost(st *store.Store, single []schema.OpID) (verifyFigures, error) {
 	var f verifyFigures
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return f, err
-	}
-	msg := make([]byte, 1024)
-	rand.Read(msg)
-	sig := ed25519.Sign(priv, msg)
-	const rounds = 2000
-	t0 := time.Now()
-	for range rounds {
-		if !ed25519.Verify(pub, msg, sig) {
-			return f, errors.New("ed25519 does not verify")
-		}
-	}
-	f.Ed25519Us = float64(time.Since(t0).Microseconds()) / rounds
+	f.Ed25519Us = benchkit.VerifyUs(250 * time.Millisecond)
 
 	var envs [][]byte
 	for _, id := range single {
@@ -743,7 +727,7 @@ func verifyCost(st *store.Store, single []schema.OpID) (verifyFigures, error) {
 		envs = append(envs, env)
 	}
 	v := schema.NewVerifier()
-	t0 = time.Now()
+	t0 := time.Now()
 	for _, env := range envs {
 		if _, err := schema.Decode(env, v); err != nil {
 			return f, err
@@ -752,7 +736,7 @@ func verifyCost(st *store.Store, single []schema.OpID) (verifyFigures, error) {
 	f.DecodeSingle = float64(time.Since(t0).Microseconds()) / float64(len(envs))
 
 	envs = envs[:0]
-	err = st.Feed(0, func(e store.FeedEntry) bool {
+	err := st.Feed(0, func(e store.FeedEntry) bool {
 		if e.Ledger.IsDirectory() || e.Envelope == nil {
 			return true
 		}
