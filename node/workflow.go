@@ -3,7 +3,6 @@ package node
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 
@@ -45,24 +44,24 @@ func RefFor(l *crdt.Ledger, k schema.Kind) (schema.OpID, error) {
 		if r := l.ActiveResidence(); r != nil {
 			return r.Intro, nil
 		}
-		return schema.OpID{}, errors.New("the member has no active residence link: introduce them first")
+		return schema.OpID{}, stateError("the member has no active residence link: introduce them first")
 	case schema.KindTransferPresent, schema.KindTransferAccept, schema.KindTransferEnd, schema.KindTransferExtend:
 		if t := l.OpenTransfer(); t != nil {
 			return t.Issue, nil
 		}
-		return schema.OpID{}, errors.New("the member has no transfer in flight or running")
+		return schema.OpID{}, stateError("the member has no transfer in flight or running")
 	case schema.KindExemptionEnd:
 		for i := len(l.Exemptions) - 1; i >= 0; i-- {
 			if l.Exemptions[i].Ended == "" {
 				return l.Exemptions[i].Op, nil
 			}
 		}
-		return schema.OpID{}, errors.New("the member has no exemption in force")
+		return schema.OpID{}, stateError("the member has no exemption in force")
 	case schema.KindLeaveExtend, schema.KindLeaveEnd:
 		if v := l.OpenLeave(); v != nil {
 			return v.Op, nil
 		}
-		return schema.OpID{}, errors.New("the member has no open away-work leave")
+		return schema.OpID{}, stateError("the member has no open away-work leave")
 	case schema.KindLeaveSelfReview, schema.KindLeaveComment:
 		if v := l.OpenLeave(); v != nil {
 			return v.Op, nil
@@ -70,17 +69,25 @@ func RefFor(l *crdt.Ledger, k schema.Kind) (schema.OpID, error) {
 		if n := len(l.Leaves); n > 0 {
 			return l.Leaves[n-1].Op, nil
 		}
-		return schema.OpID{}, errors.New("the member has no away-work leave")
+		return schema.OpID{}, stateError("the member has no away-work leave")
 	}
 	return schema.OpID{}, nil
 }
+
+// stateError is a step the member's ledger does not allow as it stands:
+// its text is the reason, and it matches crdt.ErrInvalid, as a rejected op
+// does.
+type stateError string
+
+func (e stateError) Error() string        { return string(e) }
+func (e stateError) Is(target error) bool { return target == crdt.ErrInvalid }
 
 // Step writes an op of kind k whose body arrives as JSON (the API's form):
 // a missing ref is found with RefFor, a missing date is today.
 func (n *Node) Step(id schema.LedgerID, k schema.Kind, raw []byte) (schema.OpID, error) {
 	body, ok := schema.NewBody(k)
 	if !ok || k == schema.KindCharter || k == schema.KindRevocation || k == schema.KindMemberCreate {
-		return schema.OpID{}, fmt.Errorf("%s is not a step on a member's ledger", k)
+		return schema.OpID{}, &schema.FieldError{Field: "kind", Reason: k.String() + " is not a step on a member's ledger"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()

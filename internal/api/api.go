@@ -128,6 +128,8 @@ func writeError(w http.ResponseWriter, err error) {
 		writeJSON(w, http.StatusConflict, Error{Error: rej.Error()})
 	case errors.Is(err, crdt.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, Error{Error: err.Error()})
+	case errors.Is(err, crdt.ErrInvalid): // a step the member's state does not allow now
+		writeJSON(w, http.StatusConflict, Error{Error: err.Error()})
 	default:
 		writeJSON(w, http.StatusInternalServerError, Error{Error: err.Error()})
 	}

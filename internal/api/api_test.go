@@ -17,7 +17,7 @@ import (
 
 const token = "0123456789abcdef0123456789abcdef"
 
-func newServer(t *testing.T) (*api.Server, *node.Node, *httptest.Server) {
+func newServer(t testing.TB) (*api.Server, *node.Node, *httptest.Server) {
 	t.Helper()
 	tree := testkit.NewTree(100)
 	opts := store.DefaultOptions(tree.Root.ID())
@@ -108,6 +108,8 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"POST", m + "/fields", `{"fields":{"nickname":"K"}}`, "nickname", 400},
 		{"POST", m + "/correct", `{"op":"zz","fields":{"phone":"0912345678"},"reason":"x"}`, "op", 400},
 		{"POST", m + "/steps/nonsense", `{}`, "kind", 400},
+		{"POST", m + "/steps/charter", `{}`, "kind", 400},
+		{"POST", m + "/steps/member.create", `{}`, "kind", 400},
 		{"POST", m + "/steps/movement", `{"type":"vanished"}`, "type", 400},
 		{"POST", m + "/steps/residence.intro", `{"residence":"nobody","address":"x"}`, "residence", 400},
 		{"POST", m + "/steps/rating", `{"year":2025,"score":95,"level":"good"}`, "level", 400},
@@ -128,6 +130,22 @@ func TestBadInputNamesTheField(t *testing.T) {
 	}
 	if code, _ := call(t, ts, "GET", "/api/members/"+strings.Repeat("ab", 16), token, ""); code != http.StatusNotFound {
 		t.Fatalf("unknown member: %d, want 404", code)
+	}
+	// A step the member's ledger does not allow as it stands: 409, with
+	// the reason.
+	for path, want := range map[string]string{
+		m + "/steps/residence.accept": "no active residence link",
+		m + "/steps/transfer.accept":  "no transfer in flight",
+		m + "/steps/exemption.end":    "no exemption in force",
+		m + "/steps/leave.extend":     "no open away-work leave",
+	} {
+		code, body := call(t, ts, "POST", path, token, `{}`)
+		if msg, _ := body["error"].(string); code != http.StatusConflict || !strings.Contains(msg, want) {
+			t.Errorf("POST %s: %d %v, want 409 saying %q", path, code, body, want)
+		}
+	}
+	if n.StateHash() != before {
+		t.Fatal("a step refused changed the state")
 	}
 }
 

@@ -1,0 +1,64 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"lienthong/schema"
+)
+
+// FuzzWrites sends any body to every endpoint that writes: the answer is a
+// success or a 4xx naming what is wrong (never a 5xx, never a panic), and
+// a refused request changes nothing.
+func FuzzWrites(f *testing.F) {
+	type target struct{ method, path string }
+	var targets []target
+	f.Add(uint8(0), uint8(0), []byte(`{"fields":{"name":"Đỗ Thị Lan","sex":"F"}}`))
+	f.Add(uint8(1), uint8(0), []byte(`{"fields":{"phone":"0912345678"}}`))
+	f.Add(uint8(2), uint8(0), []byte(`{"target":"00","fields":{"phone":""},"reason":"x"}`))
+	f.Add(uint8(3), uint8(3), []byte(`{"type":"full","date":"2024-02-30"}`))
+	f.Add(uint8(3), uint8(9), []byte(`{"residence":"12D3KooW","address":"Số 5","date":"2024-01-01"}`))
+	f.Add(uint8(4), uint8(0), []byte(`{"id":"x","name":"","level":"cell"}`))
+	f.Add(uint8(5), uint8(0), []byte(`{}`))
+	f.Add(uint8(6), uint8(0), []byte("Họ và tên,Giới tính\nA,F\n"))
+	f.Add(uint8(0), uint8(0), []byte(`[`))
+	s, n, _ := newServer(f)
+	id, err := n.CreateMember("", map[string]string{"name": "Hà Văn Kiên", "sex": "M", "born": "1980-05-06"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for path, item := range s.Document()["paths"].(map[string]any) {
+		// /api/cli runs the daemon's CLI, which this server has none of.
+		if _, ok := item.(map[string]any)["post"]; ok && strings.HasPrefix(path, "/api/") && path != "/api/cli" {
+			targets = append(targets, target{"POST", path})
+		}
+	}
+	slices.SortFunc(targets, func(a, b target) int { return strings.Compare(a.path, b.path) }) // a seed means the same endpoint in every run
+	kinds := schema.Kinds()
+	h := s.Handler()
+	f.Fuzz(func(t *testing.T, which, kind uint8, body []byte) {
+		tg := targets[int(which)%len(targets)]
+		path := strings.NewReplacer("{id}", id.String(), "{kind}", kinds[int(kind)%len(kinds)].String()).Replace(tg.path)
+		if strings.HasSuffix(path, "/import") {
+			path += "?format=csv"
+		}
+		before := n.StateHash()
+		req := httptest.NewRequest(tg.method, path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch code := rec.Code; {
+		case code == 503 && path == "/api/sync":
+			// This server runs no network to sync over: its answer says so.
+		case code >= 500:
+			t.Fatalf("%s %s with %q: %d %s", tg.method, path, body, code, rec.Body.String())
+		case code >= 400 && n.StateHash() != before && !strings.HasSuffix(path, "/import"):
+			t.Fatalf("%s %s with %q: refused (%d) but the state changed", tg.method, path, body, code)
+		case code >= 400 && !bytes.Contains(rec.Body.Bytes(), []byte(`"error"`)):
+			t.Fatalf("%s %s: %d without an error message: %s", tg.method, path, code, rec.Body.String())
+		}
+	})
+}
