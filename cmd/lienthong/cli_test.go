@@ -153,6 +153,43 @@ func TestCommitteesAndMembers(t *testing.T) {
 	}
 }
 
+// TestPlainOutputIsTheID: without --json, the commands that print an ID
+// print it alone on standard output, so a script can take it with
+// ID=$(lienthong …); what to do next goes to standard error.
+func TestPlainOutputIsTheID(t *testing.T) {
+	d := t.TempDir()
+	prov, cell := filepath.Join(d, "prov"), filepath.Join(d, "cell")
+	for _, c := range []struct {
+		dir  string
+		args []string
+		hint string
+	}{
+		{prov, []string{"--name", "Huyện ủy Kim Bảng", "--level", "district", "--root"}, "new network rooted at Huyện ủy Kim Bảng"},
+		{cell, []string{"--name", "Chi bộ Thôn 3", "--level", "cell"}, "ask the parent committee to admit this ID"},
+	} {
+		r := run(t, append([]string{"init", "--dir", c.dir}, c.args...)...)
+		if r.code != 0 {
+			t.Fatalf("init: exit %d\n%s", r.code, r.stderr)
+		}
+		id := strings.TrimSuffix(r.stdout, "\n")
+		if strings.ContainsAny(id, " \n") || id != strings.TrimSpace(ok(t, "id", "--dir", c.dir)) {
+			t.Fatalf("init printed %q, not the ID alone", r.stdout)
+		}
+		if !strings.Contains(r.stderr, c.hint) {
+			t.Fatalf("init: stderr %q does not say %q", r.stderr, c.hint)
+		}
+	}
+	m := strings.TrimSuffix(ok(t, "member", "add", "--dir", prov, "--name", "Đinh Thị Lan", "--sex", "F", "--born", "1972-04-30"), "\n")
+	if strings.ContainsAny(m, " \n") {
+		t.Fatalf("member add printed %q, not the ID alone", m)
+	}
+	var shown struct{ ID string }
+	jsonOf(t, ok(t, "member", "show", "--dir", prov, m, "--json"), &shown)
+	if shown.ID != m {
+		t.Fatalf("member show %s gave member %q", m, shown.ID)
+	}
+}
+
 func TestImportExportRoundTrip(t *testing.T) {
 	d := t.TempDir()
 	prov := filepath.Join(d, "prov")

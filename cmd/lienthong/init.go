@@ -56,15 +56,16 @@ func (a *app) initCmd() *cobra.Command {
 					return err
 				}
 			}
-			human := string(id)
+			// Standard output carries the ID alone, for ID=$(lienthong init …);
+			// what happened and what to do next go to standard error.
 			if !a.json {
 				if root {
-					human = fmt.Sprintf("%s\nnew network rooted at %s (%s, %s)", id, name, level, kind)
+					fmt.Fprintf(a.err, "new network rooted at %s (%s, %s)\n", name, level, kind)
 				} else {
-					human = fmt.Sprintf("%s\nask the parent committee to admit this ID, then join the network with its join file", id)
+					fmt.Fprintln(a.err, "ask the parent committee to admit this ID, then join the network with its join file")
 				}
 			}
-			return a.emit(map[string]any{"id": id, "root": root}, human)
+			return a.emit(map[string]any{"id": id, "root": root}, string(id))
 		},
 	}
 	f := c.Flags()
