@@ -80,6 +80,10 @@ type peerState struct {
 	lastErr           error
 	sent              uint64
 	bytesIn, bytesOut uint64
+	// collect, while a SyncOnce with the peer runs, adds up what every pull
+	// from it brings: the pull on connect may fetch what SyncOnce's own
+	// pull then finds already here.
+	collect *replica.Stats
 }
 
 // Network runs a node's replication: the libp2p host, the sync server, a
@@ -308,6 +312,9 @@ func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
 	st, err := c.Pull(ctx, idle(s, w.opts.SyncTimeout), schema.CommitteeID(p.String()))
 	w.mu.Lock()
 	w.state(p).bytesIn += uint64(st.Bytes)
+	if c := w.state(p).collect; c != nil {
+		c.Merge(st)
+	}
 	w.mu.Unlock()
 	if err != nil {
 		s.Reset()
@@ -459,20 +466,33 @@ func (w *Network) SyncOnce(ctx context.Context, addr string, wait time.Duration)
 		return replica.Stats{}, 0, fmt.Errorf("peer %s is not a chartered committee of this network", pid)
 	}
 	// Listen for the peer's pulls before connecting: it pulls on connect.
+	// What arrives is counted from now on, whichever pull brings it.
+	start := time.Now()
 	served := make(chan uint64, 64)
+	received := &replica.Stats{}
 	w.mu.Lock()
 	w.served[pid] = served
-	before := w.state(pid).sent
+	ps := w.state(pid)
+	before := ps.sent
+	ps.collect = received
 	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
 		delete(w.served, pid)
+		ps.collect = nil
 		w.mu.Unlock()
 	}()
 	if _, err := w.host.Connect(ctx, addr); err != nil {
 		return replica.Stats{}, 0, err
 	}
-	st, err := w.pull(ctx, pid)
+	own, err := w.pull(ctx, pid)
+	w.mu.Lock()
+	st := *received
+	w.mu.Unlock()
+	if st.Peer == "" {
+		st = own
+	}
+	st.Elapsed = time.Since(start)
 	if err != nil {
 		return st, 0, err
 	}

@@ -150,6 +150,18 @@ func (a *app) emit(v any, human string) error {
 	return err
 }
 
+// emitLine is emit for a command that goes on running (serve): with
+// --json, v goes on one line, so that a supervising program can read the
+// output line by line as well as with a JSON decoder.
+func (a *app) emitLine(v any, human string) error {
+	if !a.json {
+		return a.emit(v, human)
+	}
+	enc := json.NewEncoder(a.out)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
 // parseAssignments parses FIELD=VALUE arguments.
 func parseAssignments(args []string) (map[string]string, error) {
 	out := make(map[string]string, len(args))

@@ -281,9 +281,13 @@ func startServe(t *testing.T, dir string) string {
 		ID    string
 		Addrs []string
 	}
-	dec := json.NewDecoder(bufio.NewReader(stdout))
-	if err := dec.Decode(&info); err != nil || len(info.Addrs) == 0 {
-		t.Fatalf("serve printed no addresses: %v", err)
+	// The first line is the whole object: a supervisor may read by line.
+	line, err := bufio.NewReader(stdout).ReadBytes('\n')
+	if err == nil {
+		err = json.Unmarshal(line, &info)
+	}
+	if err != nil || len(info.Addrs) == 0 {
+		t.Fatalf("serve printed no addresses on its first line %q: %v", line, err)
 	}
 	return info.Addrs[0]
 }
@@ -328,6 +332,20 @@ func TestServeSyncAndBundles(t *testing.T) {
 	jsonOf(t, ok(t, "member", "show", "--dir", cell, m, "--json"), &show)
 	if show["fields"].(map[string]any)["phone"] != "0912345678" {
 		t.Fatalf("bundle did not carry the change: %v", show["fields"])
+	}
+	// The province writes while the cell is away; the next sync brings the
+	// op and says so, whichever pull of the session fetched it.
+	ok(t, "member", "set", "--dir", prov, m, "phone=0987654321")
+	// (The op the bundle brought comes again, as a duplicate: the cell's
+	// position in the province's feed is from before the bundle.)
+	var again struct{ Received, Applied, Duplicates, Sent int }
+	jsonOf(t, ok(t, "sync", "--dir", cell, "--peer", provAddr, "--json"), &again)
+	if again.Applied != 1 || again.Received != again.Applied+again.Duplicates || again.Sent != 0 {
+		t.Fatalf("sync after one change at the province: %+v, want 1 applied, 0 sent", again)
+	}
+	jsonOf(t, ok(t, "member", "show", "--dir", cell, m, "--json"), &show)
+	if show["fields"].(map[string]any)["phone"] != "0987654321" {
+		t.Fatalf("sync did not bring the change: %v", show["fields"])
 	}
 	raw, _ := os.ReadFile(bundle)
 	os.WriteFile(bundle, raw[:len(raw)-10], 0o600)

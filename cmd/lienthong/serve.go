@@ -222,7 +222,7 @@ func (a *app) serve(ctx context.Context, f serveFlags) error {
 		fmt.Fprintf(&b, "  listening on %s\n", ad)
 	}
 	fmt.Fprintf(&b, "  API and UI on %s\n", live.url)
-	if err := a.emit(map[string]any{"id": n.ID(), "addrs": live.sess.net.Addrs(), "http": live.url}, b.String()); err != nil {
+	if err := a.emitLine(map[string]any{"id": n.ID(), "addrs": live.sess.net.Addrs(), "http": live.url}, b.String()); err != nil {
 		return err
 	}
 	<-ctx.Done()

@@ -45,6 +45,30 @@ type Stats struct {
 	stake  uint64
 }
 
+// Merge adds the counts of a later exchange with the same peer to st: the
+// span runs from st's first position to o's last.
+func (st *Stats) Merge(o Stats) {
+	if st.Peer == "" {
+		*st = o
+		st.Reasons = slices.Clone(o.Reasons)
+		return
+	}
+	st.From, st.To = min(st.From, o.From), max(st.To, o.To)
+	st.Received += o.Received
+	st.Applied += o.Applied
+	st.Dupes += o.Dupes
+	st.Parked += o.Parked
+	st.Rejected += o.Rejected
+	st.Fetched += o.Fetched
+	st.Bytes += o.Bytes
+	st.Elapsed += o.Elapsed
+	for _, r := range o.Reasons {
+		if len(st.Reasons) < 10 {
+			st.Reasons = append(st.Reasons, r)
+		}
+	}
+}
+
 func (st *Stats) add(res []crdt.Result, a crdt.ApplyStats) {
 	st.Applied += a.Applied
 	st.Dupes += a.Duplicates
