@@ -301,6 +301,12 @@ func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
 	s, err := w.host.Open(openCtx, p, replica.ProtocolID)
 	cancel()
 	if err != nil {
+		if !w.host.IsConnected(p) && ctx.Err() == nil {
+			// The peer's gater closes a connection once it knows who
+			// dialed: libp2p then says only "connection failed".
+			err = fmt.Errorf("peer %s closed the connection (%w): it refuses a committee its directory does not hold chartered, or holds revoked; check 'committee list' on both sides, or whether it is shutting down",
+				schema.CommitteeID(p.String()).Short(), err)
+		}
 		return replica.Stats{}, err
 	}
 	defer s.Close()

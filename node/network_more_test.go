@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,6 +166,8 @@ func TestRevokedCommitteeIsCutOff(t *testing.T) {
 	defer cancel()
 	if _, _, err := cell2.net.SyncOnce(ctx, grass.net.Addrs()[0], time.Second); err == nil {
 		t.Fatal("a revoked committee synced")
+	} else if !strings.Contains(err.Error(), "refuses a committee") {
+		t.Fatalf("a revoked committee's sync failed with %q, which does not say why", err)
 	}
 	// Its late op, carried by hand, is rejected; its earlier ops stand.
 	var buf bytes.Buffer
