@@ -162,6 +162,14 @@ func (a *app) emitLine(v any, human string) error {
 	return enc.Encode(v)
 }
 
+// count is "1 row", "2 rows": n and noun, plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // parseAssignments parses FIELD=VALUE arguments.
 func parseAssignments(args []string) (map[string]string, error) {
 	out := make(map[string]string, len(args))

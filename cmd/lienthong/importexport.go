@@ -61,7 +61,7 @@ func (a *app) importCmd() *cobra.Command {
 					return err
 				}
 				var b strings.Builder
-				fmt.Fprintf(&b, "%s: %d rows read, %d members created, %d updated, %d rows not imported\n", args[0], rep.Rows, rep.Created, rep.Updated, len(rep.Rejected))
+				fmt.Fprintf(&b, "%s: %s read, %s created, %d updated, %s not imported\n", args[0], count(rep.Rows, "row"), count(rep.Created, "member"), rep.Updated, count(len(rep.Rejected), "row"))
 				for _, w := range rep.Warnings {
 					fmt.Fprintf(&b, "note: %s\n", w)
 				}
@@ -72,7 +72,7 @@ func (a *app) importCmd() *cobra.Command {
 					return err
 				}
 				if len(rep.Rejected) > 0 {
-					return fmt.Errorf("%d rows were not imported; fix them in the file and import it again (imported rows now carry no id in your file, so import only the fixed rows)", len(rep.Rejected))
+					return fmt.Errorf("%s not imported; correct the file and import again (the rows imported now carry no id in your file, so import only the corrected rows)", count(len(rep.Rejected), "row"))
 				}
 				return nil
 			})
@@ -124,16 +124,16 @@ func (a *app) exportCmd() *cobra.Command {
 				return usagef("--format %q: want csv or xlsx", format)
 			}
 			return a.withNode(func(s *session) error {
-				var count int
+				var n int
 				err := writeFile(a.path(out), func(w io.Writer) (err error) {
-					count, err = register.Export(s.node, w, fm)
+					n, err = register.Export(s.node, w, fm)
 					return err
 				})
 				if err != nil {
 					return fmt.Errorf("writing %s: %w", out, err)
 				}
-				return a.emit(map[string]any{"file": out, "members": count, "format": format},
-					fmt.Sprintf("%d members written to %s", count, out))
+				return a.emit(map[string]any{"file": out, "members": n, "format": format},
+					fmt.Sprintf("%s written to %s", count(n, "member"), out))
 			})
 		},
 	}

@@ -88,7 +88,11 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 	}
 	rep.Warnings = rd.Warnings()
 	if rep.Foreign > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d rows carry member IDs this node does not hold (a register from another network?): they were created as new members", rep.Foreign))
+		w := fmt.Sprintf("%d rows carry member IDs this node does not hold (a register from another network?): they were created as new members", rep.Foreign)
+		if rep.Foreign == 1 {
+			w = "1 row carries a member ID this node does not hold (a register from another network?): it was created as a new member"
+		}
+		rep.Warnings = append(rep.Warnings, w)
 	}
 	return rep, nil
 }

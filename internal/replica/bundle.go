@@ -3,10 +3,12 @@ package replica
 import (
 	"bufio"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"lienthong/crdt"
@@ -295,16 +297,39 @@ func ImportBundle(r io.Reader, st *store.Store, self schema.CommitteeID) (Import
 		later, laterIDs, laterErr = nil, nil, nil
 		return nil
 	}
+	// damage is the first frame that did not decode; the frames after it
+	// are still read, their length prefixes being intact.
+	var damage error
 	for {
 		var f bundleFrame
-		if _, err := readFrame(br, &f); err != nil {
+		err := readBundleFrame(br, &f)
+		if err != nil && len(f.Ops) > 0 {
+			// The whole ops of a frame cut or broken part way.
+			res, a, aerr := st.IngestScoped(f.Ops, origin, self)
+			if aerr != nil {
+				return is, aerr
+			}
+			is.Ops += len(f.Ops)
+			tally(res, a, f.Ops, false)
+		}
+		var broken *brokenFrameError
+		if errors.As(err, &broken) {
+			if damage == nil {
+				damage = fmt.Errorf("%w (after %d ops)", err, is.Ops-len(f.Ops))
+			}
+			continue
+		}
+		if err != nil {
 			if rerr := retry(); rerr != nil {
 				return is, rerr
 			}
 			if errors.Is(err, io.EOF) {
-				return is, fmt.Errorf("%w: cut short after %d ops (no trailer); the %d ops before were applied", ErrBundleDamaged, is.Ops, is.Applied)
+				err = fmt.Errorf("cut short after %d ops (no trailer)", is.Ops)
 			}
-			return is, fmt.Errorf("%w after %d ops: %v; the ops before were applied", ErrBundleDamaged, is.Ops, err)
+			if damage != nil {
+				err = fmt.Errorf("%v; %w", damage, err)
+			}
+			return is, fmt.Errorf("%w: %v; %s before were applied", ErrBundleDamaged, err, opsCount(is.Applied, "valid op"))
 		}
 		if f.Trailer != nil {
 			if err := retry(); err != nil {
@@ -312,15 +337,24 @@ func ImportBundle(r io.Reader, st *store.Store, self schema.CommitteeID) (Import
 			}
 			var got [32]byte
 			copy(got[:], sum.Sum(nil))
-			if f.Trailer.Count != uint64(is.Ops) || f.Trailer.Sum != got {
-				return is, fmt.Errorf("%w: the trailer says %d ops, %d were read (or their checksum differs)", ErrBundleDamaged, f.Trailer.Count, is.Ops)
+			var what string
+			switch {
+			case damage != nil:
+				what = damage.Error()
+			case f.Trailer.Count != uint64(is.Ops):
+				what = fmt.Sprintf("the trailer lists %d ops, the file holds %d", f.Trailer.Count, is.Ops)
+			case f.Trailer.Sum != got:
+				what = "the ops differ from those the exporter wrote (their checksum does not match the trailer's)"
 			}
 			if is.Rejected > 0 {
 				first := "see the node's quarantine"
 				if len(is.Reasons) > 0 {
 					first = is.Reasons[0]
 				}
-				return is, fmt.Errorf("%w: %d ops were rejected (first: %s)", ErrBundleDamaged, is.Rejected, first)
+				what = strings.TrimPrefix(what+"; ", "; ") + fmt.Sprintf("%s rejected (first: %s)", opsCount(is.Rejected, "op"), first)
+			}
+			if what != "" {
+				return is, fmt.Errorf("%w: %s; %s applied", ErrBundleDamaged, what, opsCount(is.Applied, "valid op"))
 			}
 			return is, nil
 		}
@@ -334,6 +368,97 @@ func ImportBundle(r io.Reader, st *store.Store, self schema.CommitteeID) (Import
 		is.Ops += len(f.Ops)
 		tally(res, a, f.Ops, false)
 	}
+}
+
+// opsCount is "1 op was", "2 ops were".
+func opsCount(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun + " was"
+	}
+	return fmt.Sprintf("%d %ss were", n, noun)
+}
+
+// brokenFrameError: a frame of a bundle came whole but does not decode.
+type brokenFrameError struct{ err error }
+
+func (e *brokenFrameError) Error() string { return "a frame does not decode: " + e.err.Error() }
+
+// readBundleFrame reads a frame of a bundle. If the frame is cut short or
+// does not decode, it fails, and f.Ops holds the ops that came whole before
+// the damage: each is signed, and is verified like any other.
+func readBundleFrame(r *bufio.Reader, f *bundleFrame) error {
+	size, err := binary.ReadUvarint(r)
+	switch {
+	case errors.Is(err, io.EOF):
+		return io.EOF
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("frame header cut short: %w", io.EOF)
+	case err != nil:
+		return fmt.Errorf("frame header: %v", err)
+	case size > MaxFrame:
+		return fmt.Errorf("frame of %d bytes over the %d limit", size, MaxFrame)
+	}
+	b := make([]byte, size)
+	n, err := io.ReadFull(r, b)
+	if err != nil {
+		f.Ops = salvageOps(b[:n])
+		return fmt.Errorf("frame cut short after %d of its %d bytes: %w", n, size, io.EOF)
+	}
+	if err := schema.Unmarshal(b, f); err != nil {
+		*f = bundleFrame{Ops: salvageOps(b)}
+		return &brokenFrameError{err}
+	}
+	return nil
+}
+
+// salvageOps returns the ops that lie whole at the start of a damaged ops
+// frame: the frame is the map {1: [op, op, …]} as writeFrame encodes it, and
+// the ops are read one by one up to the first that is cut or malformed.
+func salvageOps(b []byte) [][]byte {
+	// head reads a CBOR item head of major type major: its argument.
+	head := func(major byte) (uint64, bool) {
+		if len(b) == 0 || b[0]>>5 != major {
+			return 0, false
+		}
+		info := b[0] & 0x1f
+		b = b[1:]
+		if info < 24 {
+			return uint64(info), true
+		}
+		if info > 27 {
+			return 0, false
+		}
+		w := 1 << (info - 24)
+		if len(b) < w {
+			return 0, false
+		}
+		var v uint64
+		for _, x := range b[:w] {
+			v = v<<8 | uint64(x)
+		}
+		b = b[w:]
+		return v, true
+	}
+	if pairs, ok := head(5); !ok || pairs < 1 {
+		return nil
+	}
+	if key, ok := head(0); !ok || key != 1 {
+		return nil
+	}
+	count, ok := head(4)
+	if !ok {
+		return nil
+	}
+	var ops [][]byte
+	for range count {
+		n, ok := head(2)
+		if !ok || n > uint64(len(b)) {
+			break
+		}
+		ops = append(ops, b[:n:n])
+		b = b[n:]
+	}
+	return ops
 }
 
 func errOr(err error, s string) string {

@@ -2,7 +2,9 @@ package replica_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,37 +113,107 @@ func TestBundlesOutOfOrder(t *testing.T) {
 	}
 }
 
+// bundleOps lists the ops of a bundle, each with the offset in b of its
+// first byte and of the byte after it.
+func bundleOps(t *testing.T, b []byte) (ops [][]byte, starts, ends []int) {
+	t.Helper()
+	for pos := 0; pos < len(b); {
+		size, n := binary.Uvarint(b[pos:])
+		if n <= 0 {
+			t.Fatalf("bad frame header at %d", pos)
+		}
+		body := b[pos+n : pos+n+int(size)]
+		var f struct {
+			Ops [][]byte `cbor:"1,keyasint,omitempty"`
+		}
+		schema.Unmarshal(body, &f) // the header and trailer have no ops
+		at := pos + n
+		for _, op := range f.Ops {
+			i := bytes.Index(b[at:], op)
+			ops, starts, ends = append(ops, op), append(starts, at+i), append(ends, at+i+len(op))
+			at += i + len(op)
+		}
+		pos += n + int(size)
+	}
+	return ops, starts, ends
+}
+
 func TestDamagedBundleKeepsWhatCameBefore(t *testing.T) {
 	tree := testkit.NewTree(100)
 	src := cellWithMembers(t, tree, 3000) // several frames
 	b := export(t, src, tree, 0)
+	ops, starts, ends := bundleOps(t, b)
+	charters := len(tree.Charters) // held already: duplicates
 
-	dst := memStore(t, tree)
-	cut := b[:len(b)*2/3]
-	is, err := replica.ImportBundle(bytes.NewReader(cut), dst, tree.Grassroots.ID())
-	if !errors.Is(err, replica.ErrBundleDamaged) {
-		t.Fatalf("truncated bundle: got %v", err)
-	}
-	if is.Applied == 0 {
-		t.Fatal("nothing kept from before the cut")
-	}
-	acc, _, _, _ := dst.Counts()
-	if acc != is.Applied+len(tree.Charters) {
-		t.Fatalf("store holds %d ops, import says %d applied", acc, is.Applied)
+	// Cut in the middle of a frame: every op that lies whole before the
+	// cut is applied, those of the cut frame too.
+	for _, at := range []int{len(b) * 2 / 3, len(b) - 40, ends[len(ops)/3] + 1} {
+		dst := memStore(t, tree)
+		whole := 0
+		for _, e := range ends {
+			if e <= at {
+				whole++
+			}
+		}
+		is, err := replica.ImportBundle(bytes.NewReader(b[:at]), dst, tree.Grassroots.ID())
+		if !errors.Is(err, replica.ErrBundleDamaged) || !strings.Contains(err.Error(), "cut short") {
+			t.Fatalf("bundle cut at %d of %d bytes: got %v", at, len(b), err)
+		}
+		if is.Ops != whole || is.Applied+is.Dupes != whole || is.Dupes != charters || is.Rejected != 0 {
+			t.Fatalf("bundle cut at %d: %+v, want the %d whole ops before the cut applied or held", at, is, whole)
+		}
+		acc, _, _, _ := dst.Counts()
+		if acc != is.Applied+charters {
+			t.Fatalf("store holds %d ops, import says %d applied", acc, is.Applied)
+		}
 	}
 
 	// A byte flipped inside one op: that op is rejected, the others stand,
 	// and the import says so.
 	tampered := append([]byte(nil), b...)
-	tampered[len(b)/2] ^= 0x40
-	dst2 := memStore(t, tree)
-	is, err = replica.ImportBundle(bytes.NewReader(tampered), dst2, tree.Grassroots.ID())
-	if !errors.Is(err, replica.ErrBundleDamaged) {
+	k := len(ops) / 2
+	tampered[(starts[k]+ends[k])/2] ^= 0x40
+	dst := memStore(t, tree)
+	is, err := replica.ImportBundle(bytes.NewReader(tampered), dst, tree.Grassroots.ID())
+	if !errors.Is(err, replica.ErrBundleDamaged) || !strings.Contains(err.Error(), "1 op was rejected") {
 		t.Fatalf("tampered bundle: got %v", err)
 	}
-	if is.Applied == 0 {
-		t.Fatalf("tampered bundle: nothing kept (%+v)", is)
+	// (An op that depends on the changed one waits for it.)
+	if is.Rejected != 1 || is.Dupes != charters || is.Applied+is.Parked != len(ops)-charters-1 || is.Parked > 1 {
+		t.Fatalf("tampered bundle: %+v, want all but the changed op applied", is)
 	}
+
+	// The length of an op in the middle of a frame made wrong: the frame no
+	// longer decodes. The ops before it in that frame and every other frame
+	// are applied.
+	broken := append([]byte(nil), b...)
+	broken[starts[k]-1] = 0xff // the last byte of the op's length
+	dst = memStore(t, tree)
+	is, err = replica.ImportBundle(bytes.NewReader(broken), dst, tree.Grassroots.ID())
+	if !errors.Is(err, replica.ErrBundleDamaged) || !strings.Contains(err.Error(), "does not decode") {
+		t.Fatalf("bundle with a broken frame: got %v", err)
+	}
+	lost := 0
+	for i := k; i < len(ops) && sameFrame(b, starts[k], starts[i]); i++ {
+		lost++
+	}
+	// (The wrong length makes the op, and what follows it, malformed.)
+	if is.Applied+is.Dupes+is.Parked != len(ops)-lost || is.Parked > 1 || is.Rejected > 2 {
+		t.Fatalf("bundle with a broken frame: %+v, want the %d ops outside the broken part applied", is, len(ops)-lost)
+	}
+}
+
+// sameFrame: no frame boundary lies between offsets a and z of bundle b.
+func sameFrame(b []byte, a, z int) bool {
+	for pos := 0; pos < len(b); {
+		size, n := binary.Uvarint(b[pos:])
+		end := pos + n + int(size)
+		if a < end {
+			return z < end
+		}
+		pos = end
+	}
+	return false
 }
 
 func TestBundleFromAnotherNetworkIsRefused(t *testing.T) {
