@@ -56,7 +56,7 @@ func (a *app) bundleExportCmd() *cobra.Command {
 					return err
 				}
 				return a.emit(map[string]any{"file": out, "for": cid, "ops": es.Ops, "bytes": es.Bytes, "since": since, "head": es.Head},
-					fmt.Sprintf("%d ops for %s written to %s (%d bytes; feed positions %d to %d)", es.Ops, cid.Short(), out, es.Bytes, since, es.Head))
+					fmt.Sprintf("%s for %s written to %s (%d bytes; feed positions %d to %d)", count(es.Ops, "op"), cid.Short(), out, es.Bytes, since, es.Head))
 			})
 		},
 	}
@@ -84,8 +84,8 @@ func (a *app) bundleImportCmd() *cobra.Command {
 				}
 				out := map[string]any{"file": args[0], "from": is.Header.From, "ops": is.Ops, "applied": is.Applied,
 					"duplicates": is.Dupes, "parked": is.Parked, "rejected": is.Rejected, "reasons": is.Reasons}
-				human := fmt.Sprintf("%s: %d ops read, %d applied, %d already held, %d waiting for earlier ops, %d rejected",
-					args[0], is.Ops, is.Applied, is.Dupes, is.Parked, is.Rejected)
+				human := fmt.Sprintf("%s: %s read, %d applied, %d already held, %d waiting for earlier ops, %d rejected",
+					args[0], count(is.Ops, "op"), is.Applied, is.Dupes, is.Parked, is.Rejected)
 				if err != nil {
 					out["error"] = err.Error()
 				}

@@ -60,8 +60,8 @@ func (a *app) syncCmd() *cobra.Command {
 				out := map[string]any{"peer": st.Peer, "received": st.Received, "applied": st.Applied,
 					"duplicates": st.Dupes, "rejected": st.Rejected, "parked": st.Parked, "bytes": st.Bytes,
 					"sent": sent, "elapsed_ms": st.Elapsed.Milliseconds(), "from": st.From, "to": st.To, "reasons": st.Reasons}
-				human := fmt.Sprintf("synced with %s in %s: received %d ops (%d applied, %d already held, %d rejected, %d waiting), %d bytes; sent %d ops",
-					st.Peer.Short(), st.Elapsed.Round(time.Millisecond), st.Received, st.Applied, st.Dupes, st.Rejected, st.Parked, st.Bytes, sent)
+				human := fmt.Sprintf("synced with %s in %s: received %s (%d applied, %d already held, %d rejected, %d waiting), %d bytes; sent %s",
+					st.Peer.Short(), st.Elapsed.Round(time.Millisecond), count(st.Received, "op"), st.Applied, st.Dupes, st.Rejected, st.Parked, st.Bytes, count(int(sent), "op"))
 				for _, r := range st.Reasons {
 					human += "\n  rejected: " + r
 				}
