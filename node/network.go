@@ -33,12 +33,15 @@ type NetOptions struct {
 	// or written) before it is cut; a long catch-up that keeps moving is
 	// never cut.
 	SyncTimeout time.Duration
+	// ProgressLog is how often a pull still running logs its progress
+	// (ops and bytes received, feed entries pending).
+	ProgressLog time.Duration
 	Logger      *slog.Logger
 }
 
 // DefaultNetOptions returns the defaults of the daemon.
 func DefaultNetOptions() NetOptions {
-	return NetOptions{MDNS: true, AntiEntropy: 30 * time.Second, SyncTimeout: 2 * time.Minute}
+	return NetOptions{MDNS: true, AntiEntropy: 30 * time.Second, SyncTimeout: 2 * time.Minute, ProgressLog: 5 * time.Second}
 }
 
 // ErrRelayedOnly: a peer is connected only through a circuit relay and no
@@ -124,6 +127,9 @@ func StartNetwork(n *Node, st *store.Store, opts NetOptions) (*Network, error) {
 	}
 	if opts.SyncTimeout <= 0 {
 		opts.SyncTimeout = DefaultNetOptions().SyncTimeout
+	}
+	if opts.ProgressLog <= 0 {
+		opts.ProgressLog = DefaultNetOptions().ProgressLog
 	}
 	if opts.Logger == nil {
 		opts.Logger = n.opts.Logger
@@ -310,10 +316,23 @@ func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
 		return replica.Stats{}, err
 	}
 	defer s.Close()
+	short := schema.CommitteeID(p.String()).Short()
+	logged := time.Now()
 	c := &replica.Client{Store: w.st, Self: w.node.ID(), Progress: func(pr replica.Progress) {
 		w.mu.Lock()
 		w.state(p).progress = pr
 		w.mu.Unlock()
+		if pr.Remaining > 0 && time.Since(logged) >= w.opts.ProgressLog {
+			// A long catch-up says how it goes: done, and what is left of
+			// the peer's feed (an upper bound of the ops to come: entries
+			// out of this node's scope are skipped).
+			logged = time.Now()
+			args := []any{"peer", short, "received", pr.Received, "bytes", pr.Bytes, "pending", pr.Remaining}
+			if pr.Received > 0 {
+				args = append(args, "pending_bytes_about", pr.Bytes/int64(pr.Received)*int64(pr.Remaining))
+			}
+			w.log.Info("syncing", args...)
+		}
 	}}
 	st, err := c.Pull(ctx, idle(s, w.opts.SyncTimeout), schema.CommitteeID(p.String()))
 	w.mu.Lock()
@@ -328,7 +347,7 @@ func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
 		return st, err
 	}
 	if st.Received > 0 || st.Rejected > 0 {
-		w.log.Info("synced", "peer", schema.CommitteeID(p.String()).Short(), "received", st.Received,
+		w.log.Info("synced", "peer", short, "received", st.Received,
 			"applied", st.Applied, "rejected", st.Rejected, "bytes", st.Bytes, "elapsed", st.Elapsed)
 	}
 	w.st.UpdatePeer(p.String(), func(r *store.PeerRecord) { r.Addrs = w.host.PeerAddrs(p) })

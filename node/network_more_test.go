@@ -6,8 +6,12 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,6 +62,54 @@ func TestOfflineNodeCatchesUp(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestCatchUpLogsProgress: a pull that takes several rounds logs how far it
+// got and what is left while it runs.
+func TestCatchUpLogsProgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("libp2p network test")
+	}
+	tree := testkit.NewTree(100)
+	grass := startSite(t, tree, "grassroots", tree.Grassroots, "")
+	in := make([]node.MemberInput, 12000) // several groups of batches
+	for i := range in {
+		in[i].Fields = map[string]string{"name": "Đỗ Thị Hằng", "sex": "F", "card": fmt.Sprintf("%08d", 10000000+i)}
+	}
+	if _, err := grass.node.Import(in, nil); err != nil {
+		t.Fatal(err)
+	}
+	var log lockedBuffer
+	root := startSiteIn(t, tree, "root", tree.Root, "", func(o *node.NetOptions) {
+		o.Bootstrap = []string{grass.net.Addrs()[0]}
+		o.ProgressLog = time.Nanosecond
+		o.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	})
+	eventually(t, "the province catches up with 12000 members", func() bool {
+		return root.st.Seq() >= grass.st.Seq()
+	})
+	progress := regexp.MustCompile(`msg=syncing peer=\S+ received=[1-9]\d* bytes=[1-9]\d* pending=[1-9]\d* pending_bytes_about=[1-9]\d*`)
+	if !progress.MatchString(log.String()) {
+		t.Fatalf("no progress of the catch-up in the log:\n%s", log.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that goroutines may write at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // TestInterruptedSyncResumes cuts a pull over libp2p after its first batch
