@@ -20,6 +20,9 @@ func (n *Node) CreateMember(home schema.CommitteeID, fields map[string]string) (
 	if err := b.Validate(); err != nil {
 		return schema.LedgerID{}, err
 	}
+	if err := schema.CheckDates(nil, fields, n.opts.Now()); err != nil {
+		return schema.LedgerID{}, err
+	}
 	id, err := n.NewLedgerID()
 	if err != nil {
 		return id, err
@@ -40,7 +43,48 @@ func (n *Node) SetFields(id schema.LedgerID, fields map[string]string) (schema.O
 	if err := b.Validate(); err != nil {
 		return schema.OpID{}, err
 	}
+	if err := n.CheckDates(id, fields); err != nil {
+		return schema.OpID{}, err
+	}
 	return n.writeLedger(id, b)
+}
+
+// CheckDates is schema.CheckDates for writing fields to member id (a new
+// member if id is zero), against the record as this node holds it. A value
+// the record holds already is not judged again.
+func (n *Node) CheckDates(id schema.LedgerID, fields map[string]string) error {
+	if id == (schema.LedgerID{}) {
+		return schema.CheckDates(nil, fields, n.opts.Now())
+	}
+	if !slices.ContainsFunc(dateFields, func(k string) bool { _, ok := fields[k]; return ok }) {
+		return nil
+	}
+	l, err := n.store.Ledger(id)
+	if err != nil {
+		return nil // the write itself says what is wrong
+	}
+	return checkDatesOf(l, fields, n.opts.Now())
+}
+
+var dateFields = []string{"born", "admitted", "full"}
+
+// checkDatesOf is CheckDates against the ledger l.
+func checkDatesOf(l *crdt.Ledger, fields map[string]string, now time.Time) error {
+	current := make(map[string]string, len(dateFields))
+	var write map[string]string
+	for _, k := range dateFields {
+		current[k] = l.Field(k)
+		if v, ok := fields[k]; ok && (v != current[k] || l.Fields[k].Conflict()) {
+			if write == nil {
+				write = map[string]string{}
+			}
+			write[k] = v
+		}
+	}
+	if write == nil {
+		return nil
+	}
+	return schema.CheckDates(current, write, now)
 }
 
 // Correct corrects fields written by the op target, with a reason. It also
@@ -48,6 +92,9 @@ func (n *Node) SetFields(id schema.LedgerID, fields map[string]string) (schema.O
 func (n *Node) Correct(id schema.LedgerID, target schema.OpID, fields map[string]string, reason string) (schema.OpID, error) {
 	b := &schema.MemberCorrectBody{Target: target, Fields: fields, Reason: reason}
 	if err := b.Validate(); err != nil {
+		return schema.OpID{}, err
+	}
+	if err := n.CheckDates(id, fields); err != nil {
 		return schema.OpID{}, err
 	}
 	return n.writeLedger(id, b)
@@ -189,6 +236,7 @@ func onlyNew(chunk []MemberInput) bool {
 func (n *Node) prepareCreates(chunk []MemberInput) ([]*schema.Decoded, error) {
 	ops := make([]*schema.Op, len(chunk))
 	bodies := make([]schema.Body, len(chunk))
+	now := n.opts.Now()
 	for i, m := range chunk {
 		home := m.Home
 		if home == "" {
@@ -196,6 +244,9 @@ func (n *Node) prepareCreates(chunk []MemberInput) ([]*schema.Decoded, error) {
 		}
 		b := &schema.MemberCreateBody{Home: home, Fields: m.Fields}
 		if err := b.Validate(); err != nil {
+			return nil, err
+		}
+		if err := schema.CheckDates(nil, m.Fields, now); err != nil {
 			return nil, err
 		}
 		raw, err := schema.Marshal(b)
@@ -267,6 +318,9 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, 
 				home = n.ID()
 			}
 			b := &schema.MemberCreateBody{Home: home, Fields: m.Fields}
+			if err := schema.CheckDates(nil, m.Fields, n.opts.Now()); err != nil {
+				return created, updated, foreign, err
+			}
 			id, err := n.NewLedgerID()
 			if err != nil {
 				return created, updated, foreign, err
@@ -287,6 +341,9 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, 
 		}
 		if len(changed) == 0 {
 			continue
+		}
+		if err := checkDatesOf(l, changed, n.opts.Now()); err != nil {
+			return created, updated, foreign, err
 		}
 		b := &schema.MemberSetBody{Fields: changed}
 		op, err := n.build(m.ID, &l.DAG, b)

@@ -190,6 +190,49 @@ func TestPlainOutputIsTheID(t *testing.T) {
 	}
 }
 
+// TestDatesThatCannotBe: a birth, admission or full-membership date in the
+// future, an admission not after the birth or full membership before the
+// admission is refused, naming the field, by member add and set and by
+// import (as a row error); nothing is written.
+func TestDatesThatCannotBe(t *testing.T) {
+	d := t.TempDir()
+	dir := filepath.Join(d, "ward")
+	ok(t, "init", "--dir", dir, "--name", "Đảng ủy phường Trúc Bạch", "--level", "commune", "--root")
+	fails(t, "field born", "member", "add", "--dir", dir, "--name", "Mai Văn Tư", "--sex", "M", "--born", "2090-01-01")
+	fails(t, "field admitted", "member", "add", "--dir", dir, "--name", "Mai Văn Tư", "--sex", "M", "--born", "1990-01-01", "--admitted", "1985-01-01")
+	fails(t, "field full", "member", "add", "--dir", dir, "--name", "Mai Văn Tư", "--sex", "M", "--born", "1990-01-01", "--admitted", "2015-01-01", "--full", "2014-01-01")
+	m := strings.TrimSpace(ok(t, "member", "add", "--dir", dir, "--name", "Mai Văn Tư", "--sex", "M", "--born", "1990-01-01", "--admitted", "2015-01-01"))
+	before := ok(t, "state-hash", "--dir", dir)
+	fails(t, "before the admission date 2015-01-01", "member", "set", "--dir", dir, m, "full=2014-12-31")
+	fails(t, "a date in the future", "member", "set", "--dir", dir, m, "full=2099-01-01")
+	if after := ok(t, "state-hash", "--dir", dir); after != before {
+		t.Fatal("a refused write changed the store")
+	}
+	ok(t, "member", "set", "--dir", dir, m, "full=2016-01-01")
+
+	csv := "Họ và tên,Ngày sinh,Giới tính,Ngày vào Đảng,Ngày chính thức\n" +
+		"Tạ Thị Một,02/02/1970,Nữ,03/03/1995,03/03/1996\n" +
+		"Tạ Thị Hai,02/02/1970,Nữ,03/03/1995,03/03/1994\n" +
+		"Tạ Thị Ba,02/02/2099,Nữ,,\n"
+	in := filepath.Join(d, "register.csv")
+	os.WriteFile(in, []byte(csv), 0o600)
+	r := run(t, "import", "--dir", dir, in, "--json")
+	var rep struct {
+		Created  int
+		Rejected []struct {
+			Line   int
+			Column int
+			Field  string
+		}
+	}
+	jsonOf(t, r.stdout, &rep)
+	if r.code == 0 || rep.Created != 1 || len(rep.Rejected) != 2 ||
+		rep.Rejected[0].Line != 3 || rep.Rejected[0].Field != "full" || rep.Rejected[0].Column != 5 ||
+		rep.Rejected[1].Line != 4 || rep.Rejected[1].Field != "born" || rep.Rejected[1].Column != 2 {
+		t.Fatalf("import: exit %d, %+v", r.code, rep)
+	}
+}
+
 func TestImportExportRoundTrip(t *testing.T) {
 	d := t.TempDir()
 	prov := filepath.Join(d, "prov")

@@ -76,6 +76,13 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 				continue
 			}
 		}
+		var fe *schema.FieldError
+		if err := n.CheckDates(in.ID, in.Fields); errors.As(err, &fe) {
+			rep.Rejected = append(rep.Rejected, rd.RowErrorOf(row.Line, fe))
+			continue
+		} else if err != nil {
+			return rep, err
+		}
 		pending = append(pending, in)
 		if len(pending) >= chunkRows {
 			if err := flush(); err != nil {

@@ -85,6 +85,9 @@ func TestFieldsValidate(t *testing.T) {
 				if err := schema.ValidateFields(m.Fields); err != nil {
 					t.Fatalf("member %d %v: %v", i, m.Fields, err)
 				}
+				if err := schema.CheckDates(nil, m.Fields, o.Reference); err != nil {
+					t.Fatalf("member %d %v: %v", i, m.Fields, err)
+				}
 				for k, v := range m.Fields {
 					seen[k] = true
 					if err := schema.ValidateField(k, v); err != nil {

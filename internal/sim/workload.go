@@ -192,11 +192,21 @@ func (w *Network) set() error {
 		return nil
 	}
 	op, err := s.node.SetFields(id, w.fields(3))
+	if impossibleDates(err) {
+		w.stats.Skipped++
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("sim: %s setting fields of %s: %w", s, id, err)
 	}
 	return w.record(s, id, op)
 }
+
+// impossibleDates reports a write the node refused because a date taken
+// from another member does not fit this one's (born after admitted, say: see
+// schema.CheckDates). The values drawn are valid one by one, so no other
+// field error can arise.
+func impossibleDates(err error) bool { return errors.Is(err, schema.ErrInvalidField) }
 
 var reasons = []string{"ghi nhầm khi nhập sổ", "sai so với lý lịch gốc", "đối chiếu thẻ đảng viên", "theo đề nghị của chi bộ"}
 
@@ -209,6 +219,10 @@ func (w *Network) correct() error {
 	}
 	target := l.DAG.Ops[w.rng.IntN(len(l.DAG.Ops))].ID
 	op, err := s.node.Correct(id, target, w.fields(1), reasons[w.rng.IntN(len(reasons))])
+	if impossibleDates(err) {
+		w.stats.Skipped++
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("sim: %s correcting op %s of %s: %w", s, target.Short(), id, err)
 	}

@@ -252,6 +252,22 @@ func (r *Reader) Next() (Row, error) {
 	}
 }
 
+// RowErrorOf places a field error found after a row was read (a check
+// across its fields) in the row's cell for that field.
+func (r *Reader) RowErrorOf(line int, fe *schema.FieldError) RowError {
+	e := RowError{Line: line, Field: fe.Field, Value: shorten(fe.Value), Reason: fe.Reason}
+	for i, c := range r.columns {
+		if c.Field == fe.Field {
+			e.Column = i + 1
+			break
+		}
+	}
+	if f, ok := schema.LookupField(fe.Field); ok {
+		e.Label = f.Label
+	}
+	return e
+}
+
 // parse turns one row's cells into a Row. ok is false for a blank row.
 func (r *Reader) parse(line int, cells []string) (row Row, bad *BadRowError, ok bool) {
 	row = Row{Line: line, Fields: make(map[string]string)}
