@@ -105,6 +105,11 @@ func (n *Node) Move(id schema.LedgerID, m schema.MovementBody) (schema.OpID, err
 	if err := m.Validate(); err != nil {
 		return schema.OpID{}, err
 	}
+	// A movement is recorded once it happened (or was decided): like the
+	// record's dates, its date may not be in the future.
+	if err := schema.CheckPast("date", m.Date, n.opts.Now()); err != nil {
+		return schema.OpID{}, err
+	}
 	return n.writeLedger(id, &m)
 }
 

@@ -35,6 +35,13 @@ func TestCheckDates(t *testing.T) {
 		{"an old odd record, admission fixed", odd, map[string]string{"admitted": "2001-01-01"}, ""},
 	} {
 		err := schema.CheckDates(c.current, c.write, today)
+		if c.current == nil && len(c.write) == 1 && err == nil {
+			for k, v := range c.write {
+				if schema.CheckPast(k, v, today) != nil {
+					t.Errorf("%s: CheckPast refuses what CheckDates takes", c.name)
+				}
+			}
+		}
 		var fe *schema.FieldError
 		switch {
 		case c.field == "" && err != nil:

@@ -209,6 +209,7 @@ func TestDatesThatCannotBe(t *testing.T) {
 		t.Fatal("a refused write changed the store")
 	}
 	ok(t, "member", "set", "--dir", dir, m, "full=2016-01-01")
+	fails(t, "field date=\"2099-05-01\": a date in the future", "movement", "add", "--dir", dir, m, "--type", "died", "--at", "2099-05-01", "--reason", "bệnh")
 
 	csv := "Họ và tên,Ngày sinh,Giới tính,Ngày vào Đảng,Ngày chính thức\n" +
 		"Tạ Thị Một,02/02/1970,Nữ,03/03/1995,03/03/1996\n" +
