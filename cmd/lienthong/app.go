@@ -116,10 +116,22 @@ func (a *app) open() (*session, error) {
 	return &session{dir: d, store: st, node: n, rules: rules}, nil
 }
 
-// withBulkNode is withNode for a command that may write many ops.
+// withBulkNode is withNode for a command that may write many ops. Without
+// a daemon, it ends with a sweep of at most one value-log file (see
+// store.SweepOnce): only a daemon sweeps periodically, and a site that runs
+// none would otherwise keep every old state its imports and syncs rewrote.
 func (a *app) withBulkNode(fn func(*session) error) error {
 	a.bulk = true
-	return a.withNode(fn)
+	if a.live != nil {
+		return fn(a.live)
+	}
+	return a.withNode(func(s *session) error {
+		err := fn(s)
+		if _, serr := s.store.SweepOnce(); serr != nil {
+			fmt.Fprintf(a.err, "note: %v; the next command, or 'serve', sweeps again\n", serr)
+		}
+		return err
+	})
 }
 
 // withNode runs fn on the opened node (or the daemon's) and closes it.

@@ -97,3 +97,23 @@ func (s *Store) CollectGarbage() (int, error) {
 		}
 	}
 }
+
+// SweepOnce rewrites at most one value-log file: the one with the most space
+// held by overwritten values, if that is at least half of it. It reports
+// whether it rewrote one. It is for processes too short-lived for the
+// periodic sweep (one CLI command): run at the end of each, it keeps a site
+// that never runs a daemon from holding every old state it ever rewrote.
+func (s *Store) SweepOnce() (bool, error) {
+	if s.opts.InMemory {
+		return false, nil
+	}
+	err := s.db.RunValueLogGC(gcDiscardRatio)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, badger.ErrNoRewrite), errors.Is(err, badger.ErrRejected):
+		return false, nil
+	default:
+		return false, fmt.Errorf("sweeping the value log: %w", err)
+	}
+}

@@ -98,6 +98,7 @@ func TestSweepReclaimsRewrittenStates(t *testing.T) {
 		t.Skip("writes a few megabytes through several reopens")
 	}
 	t.Run("called", func(t *testing.T) { testSweep(t, sweepCalled) })
+	t.Run("a file at the end of each process", func(t *testing.T) { testSweep(t, sweepOnceEach) })
 	t.Run("periodic", func(t *testing.T) { testSweep(t, sweepPeriodic) })
 	t.Run("while writing", func(t *testing.T) {
 		if raceDetector {
@@ -116,6 +117,7 @@ const (
 	sweepCalled = iota
 	sweepPeriodic
 	sweepWhileWriting // called again and again while states are written
+	sweepOnceEach     // SweepOnce at the end of each of several short processes
 )
 
 // testSweep rewrites states until most of the value log is old copies, then
@@ -237,6 +239,27 @@ func testSweep(t *testing.T, mode int) {
 		want = s.StateHash()
 		if again, err := s.RecomputeHash(); err != nil || again != want {
 			t.Fatalf("after sweeping while writing, the states fold to another hash (%v)", err)
+		}
+	case sweepOnceEach:
+		swept := 0
+		for range 20 {
+			did, err := s.SweepOnce()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !did {
+				break
+			}
+			swept++
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = open()
+		}
+		after := vlogBytes(t, dir)
+		t.Logf("%d ops; value log %d → %d bytes, a file rewritten in each of %d processes", len(ops), before, after, swept)
+		if swept < 2 || after >= before*3/4 {
+			t.Fatalf("%d processes rewrote a file each and left %d of %d bytes; want at least two and a quarter back", swept, after, before)
 		}
 	case sweepPeriodic:
 		deadline := time.Now().Add(30 * time.Second)
