@@ -83,10 +83,10 @@ type peerState struct {
 	lastErr           error
 	sent              uint64
 	bytesIn, bytesOut uint64
-	// collect, while a SyncOnce with the peer runs, adds up what every pull
-	// from it brings: the pull on connect may fetch what SyncOnce's own
+	// collect, while SyncOnce calls with the peer run, add up what every
+	// pull from it brings: the pull on connect may fetch what SyncOnce's own
 	// pull then finds already here.
-	collect *replica.Stats
+	collect []*replica.Stats
 }
 
 // Network runs a node's replication: the libp2p host, the sync server, a
@@ -337,7 +337,7 @@ func (w *Network) pull(ctx context.Context, p peer.ID) (replica.Stats, error) {
 	st, err := c.Pull(ctx, idle(s, w.opts.SyncTimeout), schema.CommitteeID(p.String()))
 	w.mu.Lock()
 	w.state(p).bytesIn += uint64(st.Bytes)
-	if c := w.state(p).collect; c != nil {
+	for _, c := range w.state(p).collect {
 		c.Merge(st)
 	}
 	w.mu.Unlock()
@@ -499,12 +499,12 @@ func (w *Network) SyncOnce(ctx context.Context, addr string, wait time.Duration)
 	w.served[pid] = served
 	ps := w.state(pid)
 	before := ps.sent
-	ps.collect = received
+	ps.collect = append(ps.collect, received)
 	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
 		delete(w.served, pid)
-		ps.collect = nil
+		ps.collect = slices.DeleteFunc(ps.collect, func(c *replica.Stats) bool { return c == received })
 		w.mu.Unlock()
 	}()
 	if _, err := w.host.Connect(ctx, addr); err != nil {
