@@ -43,16 +43,27 @@ func (n *Node) SetFields(id schema.LedgerID, fields map[string]string) (schema.O
 	if err := b.Validate(); err != nil {
 		return schema.OpID{}, err
 	}
-	if err := n.CheckDates(id, fields); err != nil {
-		return schema.OpID{}, err
+	if err := n.checkDates(id, fields); err != nil && !errors.Is(err, ErrNotFound) {
+		return schema.OpID{}, err // (an unknown member: writeLedger says so)
 	}
 	return n.writeLedger(id, b)
 }
 
-// CheckDates is schema.CheckDates for writing fields to member id (a new
-// member if id is zero), against the record as this node holds it. A value
-// the record holds already is not judged again.
+// CheckDates is schema.CheckDates for writing fields to member id, against
+// the record as this node holds it; as Import does, it takes a zero or
+// unknown id for a new member. A value the record holds already is not
+// judged again.
 func (n *Node) CheckDates(id schema.LedgerID, fields map[string]string) error {
+	err := n.checkDates(id, fields)
+	if errors.Is(err, ErrNotFound) {
+		return schema.CheckDates(nil, fields, n.opts.Now())
+	}
+	return err
+}
+
+// checkDates is CheckDates for a write to a member that must exist: it
+// fails with ErrNotFound if it does not.
+func (n *Node) checkDates(id schema.LedgerID, fields map[string]string) error {
 	if id == (schema.LedgerID{}) {
 		return schema.CheckDates(nil, fields, n.opts.Now())
 	}
@@ -61,7 +72,7 @@ func (n *Node) CheckDates(id schema.LedgerID, fields map[string]string) error {
 	}
 	l, err := n.store.Ledger(id)
 	if err != nil {
-		return nil // the write itself says what is wrong
+		return err
 	}
 	return checkDatesOf(l, fields, n.opts.Now())
 }
@@ -94,8 +105,8 @@ func (n *Node) Correct(id schema.LedgerID, target schema.OpID, fields map[string
 	if err := b.Validate(); err != nil {
 		return schema.OpID{}, err
 	}
-	if err := n.CheckDates(id, fields); err != nil {
-		return schema.OpID{}, err
+	if err := n.checkDates(id, fields); err != nil && !errors.Is(err, ErrNotFound) {
+		return schema.OpID{}, err // (an unknown member: writeLedger says so)
 	}
 	return n.writeLedger(id, b)
 }

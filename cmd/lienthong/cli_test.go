@@ -232,6 +232,18 @@ func TestDatesThatCannotBe(t *testing.T) {
 		rep.Rejected[1].Line != 4 || rep.Rejected[1].Field != "born" || rep.Rejected[1].Column != 2 {
 		t.Fatalf("import: exit %d, %+v", r.code, rep)
 	}
+	// A row with the ID of a member this node does not hold is a new
+	// member, its dates judged as such.
+	foreign := filepath.Join(d, "other-network.csv")
+	os.WriteFile(foreign, []byte("id,Họ và tên,Ngày sinh,Giới tính,Ngày vào Đảng\n"+
+		"00112233445566778899aabbccddeeff,Tạ Văn Bốn,02/02/1990,Nam,01/01/1989\n"+
+		"ffeeddccbbaa99887766554433221100,Tạ Văn Năm,02/02/1990,Nam,01/01/2015\n"), 0o600)
+	r = run(t, "import", "--dir", dir, foreign, "--json")
+	rep.Rejected = nil
+	jsonOf(t, r.stdout, &rep)
+	if r.code == 0 || rep.Created != 1 || len(rep.Rejected) != 1 || rep.Rejected[0].Line != 2 || rep.Rejected[0].Field != "admitted" {
+		t.Fatalf("import of rows with foreign IDs: exit %d, %+v\n%s", r.code, rep, r.stderr)
+	}
 }
 
 func TestImportExportRoundTrip(t *testing.T) {
