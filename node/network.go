@@ -136,7 +136,7 @@ func StartNetwork(n *Node, st *store.Store, opts NetOptions) (*Network, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Network{node: n, st: st, opts: opts, log: opts.Logger, ctx: ctx, cancel: cancel, peers: map[peer.ID]*peerState{}, served: map[peer.ID]chan uint64{}}
-	w.server = &replica.Server{Store: st, Logger: opts.Logger, OnNotify: w.onNotify, OnServed: w.onServed}
+	w.server = &replica.Server{Store: st, Logger: opts.Logger, OnNotify: w.onNotify, OnServed: w.onServed, ProgressLog: opts.ProgressLog}
 	// The host dials relays and may accept peers before p2p.New returns;
 	// pulls wait until w.host is set.
 	started := make(chan struct{})

@@ -71,7 +71,11 @@ func TestCatchUpLogsProgress(t *testing.T) {
 		t.Skip("libp2p network test")
 	}
 	tree := testkit.NewTree(100)
-	grass := startSite(t, tree, "grassroots", tree.Grassroots, "")
+	var served lockedBuffer
+	grass := startSiteIn(t, tree, "grassroots", tree.Grassroots, "", func(o *node.NetOptions) {
+		o.ProgressLog = time.Nanosecond
+		o.Logger = slog.New(slog.NewTextHandler(&served, nil))
+	})
 	in := make([]node.MemberInput, 12000) // several groups of batches
 	for i := range in {
 		in[i].Fields = map[string]string{"name": "Đỗ Thị Hằng", "sex": "F", "card": fmt.Sprintf("%08d", 10000000+i)}
@@ -91,6 +95,10 @@ func TestCatchUpLogsProgress(t *testing.T) {
 	progress := regexp.MustCompile(`msg=syncing peer=\S+ received=[1-9]\d* bytes=[1-9]\d* pending=[1-9]\d* pending_bytes_about=[1-9]\d*`)
 	if !progress.MatchString(log.String()) {
 		t.Fatalf("no progress of the catch-up in the log:\n%s", log.String())
+	}
+	serving := regexp.MustCompile(`msg="serving sync" peer=\S+ sent=[1-9]\d* bytes=[1-9]\d* position=[1-9]\d* pending=[1-9]\d*`)
+	if !serving.MatchString(served.String()) {
+		t.Fatalf("no progress of the catch-up in the serving node's log:\n%s", served.String())
 	}
 }
 

@@ -2,12 +2,14 @@ package replica
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"slices"
+	"time"
 
 	"lienthong/crdt"
 	"lienthong/internal/store"
@@ -26,6 +28,9 @@ type Server struct {
 	// position it now holds (for bundles: "what that committee already
 	// has") and what the pull carried.
 	OnServed func(peer schema.CommitteeID, seq uint64, ops int, bytes int64)
+	// ProgressLog is how often a pull still being served logs its progress
+	// (0: every 5 s).
+	ProgressLog time.Duration
 }
 
 // Serve answers requests on rw from peer until the stream ends. The
@@ -290,9 +295,16 @@ func (s *Server) servePull(ctx context.Context, w *bufio.Writer, peer schema.Com
 	var bytes int64
 	cur := from
 	origin := store.OriginTag(string(peer)) // never send a peer its own ops back
+	every := cmp.Or(s.ProgressLog, 5*time.Second)
+	logged := time.Now()
 	for cur < head {
 		if err := ctx.Err(); err != nil {
 			return pullStats{}, err
+		}
+		if s.Logger != nil && time.Since(logged) >= every {
+			// A long catch-up says how it goes on this side too.
+			logged = time.Now()
+			s.Logger.Info("serving sync", "peer", peer.Short(), "sent", sent, "bytes", bytes, "position", cur, "pending", head-cur)
 		}
 		rd := s.Store.NewReader()
 		sc := newScope(s.Store, rd, peer)
