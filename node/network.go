@@ -508,6 +508,9 @@ func (w *Network) SyncOnce(ctx context.Context, addr string, wait time.Duration)
 		w.mu.Unlock()
 	}()
 	if _, err := w.host.Connect(ctx, addr); err != nil {
+		if ctx.Err() == nil {
+			err = fmt.Errorf("%w\n(is the peer's node running, with 'lienthong serve', and listening at that address? its 'serve' prints its addresses)", err)
+		}
 		return replica.Stats{}, 0, err
 	}
 	own, err := w.pull(ctx, pid)
