@@ -197,6 +197,21 @@ func TestInterruptedSyncResumes(t *testing.T) {
 	}
 }
 
+// TestSyncWithAPeerThatDoesNotAnswer: the error says what to check.
+func TestSyncWithAPeerThatDoesNotAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("libp2p network test")
+	}
+	tree := testkit.NewTree(100)
+	cell := startSite(t, tree, "cell1", tree.Cell1, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, _, err := cell.net.SyncOnce(ctx, "/ip4/127.0.0.1/tcp/1/p2p/"+string(tree.Grassroots.ID()), time.Second)
+	if err == nil || !strings.Contains(err.Error(), "is the peer's node running") {
+		t.Fatalf("sync with a peer that does not answer: %v", err)
+	}
+}
+
 func TestRevokedCommitteeIsCutOff(t *testing.T) {
 	if testing.Short() {
 		t.Skip("libp2p network test")
@@ -235,7 +250,7 @@ func TestRevokedCommitteeIsCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	is, err := replica.ImportBundle(&buf, grass.st, grass.node.ID())
-	if !errors.Is(err, replica.ErrBundleDamaged) || is.Rejected != 1 {
+	if !errors.Is(err, replica.ErrOpsRejected) || errors.Is(err, replica.ErrBundleDamaged) || is.Rejected != 1 {
 		t.Fatalf("import of the revoked cell's bundle: %+v, %v", is, err)
 	}
 	if ok, _ := grass.st.HasOp(late); !ok {

@@ -389,9 +389,6 @@ func TestServeSyncAndBundles(t *testing.T) {
 	if show["fields"].(map[string]any)["phone"] != "0912345678" {
 		t.Fatalf("bundle did not carry the change: %v", show["fields"])
 	}
-	// A peer that does not answer: the error says what to check.
-	provID := provAddr[strings.LastIndex(provAddr, "/")+1:]
-	fails(t, "is the peer's node running", "sync", "--dir", cell, "--peer", "/ip4/127.0.0.1/tcp/1/p2p/"+provID, "--wait", "1s")
 	// The province writes while the cell is away; the next sync brings the
 	// op and says so, whichever pull of the session fetched it.
 	ok(t, "member", "set", "--dir", prov, m, "phone=0987654321")

@@ -218,6 +218,11 @@ const maxParkedKept = 100_000
 // before the damage were applied.
 var ErrBundleDamaged = errors.New("bundle damaged")
 
+// ErrOpsRejected: the bundle is whole, as its exporter wrote it, but this
+// node refused some of its ops (out of its scope, from a revoked committee,
+// …); the others were applied.
+var ErrOpsRejected = errors.New("ops rejected")
+
 // ImportBundle verifies and applies a bundle exactly like network input, for
 // the node of committee self. Ops before any damage are kept. The ops are
 // recorded as coming from the exporter, so they are not sent back to it.
@@ -346,15 +351,22 @@ func ImportBundle(r io.Reader, st *store.Store, self schema.CommitteeID) (Import
 			case f.Trailer.Sum != got:
 				what = "the ops differ from those the exporter wrote (their checksum does not match the trailer's)"
 			}
+			var rejected string
 			if is.Rejected > 0 {
 				first := "see the node's quarantine"
 				if len(is.Reasons) > 0 {
 					first = is.Reasons[0]
 				}
-				what = strings.TrimPrefix(what+"; ", "; ") + fmt.Sprintf("%s rejected (first: %s)", opsCount(is.Rejected, "op"), first)
+				rejected = fmt.Sprintf("%s rejected (first: %s)", opsCount(is.Rejected, "op"), first)
+				if is.Header.For != "" && is.Header.For != self {
+					rejected += fmt.Sprintf("; the bundle was made for committee %s, not this one", is.Header.For)
+				}
 			}
-			if what != "" {
-				return is, fmt.Errorf("%w: %s; %s applied", ErrBundleDamaged, what, opsCount(is.Applied, "valid op"))
+			switch {
+			case what != "":
+				return is, fmt.Errorf("%w: %s; %s applied", ErrBundleDamaged, strings.TrimSuffix(what+"; "+rejected, "; "), opsCount(is.Applied, "valid op"))
+			case rejected != "":
+				return is, fmt.Errorf("%w: %s; %s applied", ErrOpsRejected, rejected, opsCount(is.Applied, "other op"))
 			}
 			return is, nil
 		}

@@ -216,6 +216,25 @@ func sameFrame(b []byte, a, z int) bool {
 	return false
 }
 
+// TestBundleForAnotherCommittee: a whole bundle imported by a committee it
+// was not made for applies what is in that committee's scope; the rest is
+// refused as out of scope, and the error says so, not that the file is
+// damaged.
+func TestBundleForAnotherCommittee(t *testing.T) {
+	tree := testkit.NewTree(100)
+	src := cellWithMembers(t, tree, 10)
+	b := export(t, src, tree, 0) // for the grassroots committee
+	other := memStore(t, tree)
+	is, err := replica.ImportBundle(bytes.NewReader(b), other, tree.Cell2.ID())
+	if !errors.Is(err, replica.ErrOpsRejected) || errors.Is(err, replica.ErrBundleDamaged) ||
+		!strings.Contains(err.Error(), "made for committee "+string(tree.Grassroots.ID())) {
+		t.Fatalf("bundle for another committee: %v", err)
+	}
+	if is.Applied != 0 || is.Rejected != 15 {
+		t.Fatalf("bundle for another committee: %+v, want its 15 member ops refused", is)
+	}
+}
+
 func TestBundleFromAnotherNetworkIsRefused(t *testing.T) {
 	tree := testkit.NewTree(100)
 	src := cellWithMembers(t, tree, 1)
