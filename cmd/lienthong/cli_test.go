@@ -246,6 +246,63 @@ func TestDatesThatCannotBe(t *testing.T) {
 	}
 }
 
+// TestImportTwice: a register imported again updates the members its rows
+// name by card number instead of creating them twice; a card number held
+// here by somebody else, or twice in one file, is a row error.
+func TestImportTwice(t *testing.T) {
+	d := t.TempDir()
+	dir := filepath.Join(d, "ward")
+	ok(t, "init", "--dir", dir, "--name", "Đảng ủy phường Ngọc Hà", "--level", "commune", "--root")
+	in := filepath.Join(d, "register.csv")
+	os.WriteFile(in, []byte("Họ và tên,Ngày sinh,Giới tính,Số thẻ đảng viên,Số điện thoại\n"+
+		"Kiều Thị Nga,08/03/1985,Nữ,01234567,0912000111\n"+
+		"Quách Văn Long,1979-12-01,Nam,12345680,\n"), 0o600)
+	var rep struct {
+		Created, Updated int
+		Matched          int `json:"matched_by_card"`
+		Rejected         []struct {
+			Line  int
+			Field string
+		}
+	}
+	jsonOf(t, ok(t, "import", "--dir", dir, in, "--json"), &rep)
+	if rep.Created != 2 || rep.Matched != 0 {
+		t.Fatalf("first import: %+v", rep)
+	}
+	// Again, with a phone number changed and the name spaced and cased
+	// otherwise: the same two members, one updated.
+	os.WriteFile(in, []byte("Họ và tên,Ngày sinh,Giới tính,Số thẻ đảng viên,Số điện thoại\n"+
+		"Kiều Thị Nga,08/03/1985,Nữ,01234567,0912000222\n"+
+		"quách  văn long,1979-12-01,Nam,12345680,\n"), 0o600)
+	jsonOf(t, ok(t, "import", "--dir", dir, in, "--json"), &rep)
+	var ms []struct{ Fields map[string]string }
+	jsonOf(t, ok(t, "member", "list", "--dir", dir, "--json"), &ms)
+	if rep.Created != 0 || rep.Matched != 2 || rep.Updated != 2 || len(ms) != 2 {
+		t.Fatalf("second import: %+v, %d members", rep, len(ms))
+	}
+	for _, m := range ms {
+		if m.Fields["card"] == "01234567" && m.Fields["phone"] != "0912000222" {
+			t.Fatalf("the matched member was not updated: %v", m.Fields)
+		}
+	}
+	// A card held here by another name, and one card on two rows.
+	before := ok(t, "state-hash", "--dir", dir)
+	os.WriteFile(in, []byte("Họ và tên,Ngày sinh,Giới tính,Số thẻ đảng viên\n"+
+		"Lò Văn Sai,1979-12-01,Nam,12345680\n"+
+		"Hà Thị Một,1990-01-01,Nữ,55555555\n"+
+		"Hà Thị Hai,1990-01-01,Nữ,55555555\n"), 0o600)
+	r := run(t, "import", "--dir", dir, in, "--json")
+	rep.Rejected = nil
+	jsonOf(t, r.stdout, &rep)
+	if r.code == 0 || rep.Created != 1 || len(rep.Rejected) != 2 ||
+		rep.Rejected[0].Line != 2 || rep.Rejected[0].Field != "card" || rep.Rejected[1].Line != 4 || rep.Rejected[1].Field != "card" {
+		t.Fatalf("third import: exit %d, %+v", r.code, rep)
+	}
+	if ok(t, "state-hash", "--dir", dir) == before {
+		t.Fatal("the good row of the third import was not applied")
+	}
+}
+
 func TestImportExportRoundTrip(t *testing.T) {
 	d := t.TempDir()
 	prov := filepath.Join(d, "prov")

@@ -62,6 +62,9 @@ func (a *app) importCmd() *cobra.Command {
 				}
 				var b strings.Builder
 				fmt.Fprintf(&b, "%s: %s read, %s created, %d updated, %s not imported\n", args[0], count(rep.Rows, "row"), count(rep.Created, "member"), rep.Updated, count(len(rep.Rejected), "row"))
+				if rep.Matched > 0 {
+					fmt.Fprintf(&b, "note: %s without an id taken for the members held here with the same card number and name\n", count(rep.Matched, "row"))
+				}
 				for _, w := range rep.Warnings {
 					fmt.Fprintf(&b, "note: %s\n", w)
 				}
@@ -72,7 +75,7 @@ func (a *app) importCmd() *cobra.Command {
 					return err
 				}
 				if len(rep.Rejected) > 0 {
-					return fmt.Errorf("%s not imported; correct the file and import again (the rows imported now carry no id in your file, so import only the corrected rows)", count(len(rep.Rejected), "row"))
+					return fmt.Errorf("%s not imported; correct the file and import it again (a row with a card number or an id updates its member; a row with neither would create it again)", count(len(rep.Rejected), "row"))
 				}
 				return nil
 			})

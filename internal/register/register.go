@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
 
 	"lienthong/internal/tabular"
 	"lienthong/internal/vnname"
@@ -17,11 +20,15 @@ import (
 
 // Report is what an import did.
 type Report struct {
-	File     string             `json:"file,omitempty"`
-	Rows     int                `json:"rows"`
-	Created  int                `json:"created"`
-	Updated  int                `json:"updated"`
-	Foreign  int                `json:"foreign_ids"`
+	File    string `json:"file,omitempty"`
+	Rows    int    `json:"rows"`
+	Created int    `json:"created"`
+	Updated int    `json:"updated"`
+	Foreign int    `json:"foreign_ids"`
+	// Matched counts rows without an id that were taken for the member
+	// this node holds with the same card number and name: importing a
+	// register twice updates its members rather than creating them again.
+	Matched  int                `json:"matched_by_card"`
 	Rejected []tabular.RowError `json:"rejected"`
 	Warnings []string           `json:"warnings,omitempty"`
 }
@@ -40,6 +47,7 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 	defer rd.Close()
 	rep := &Report{Rejected: []tabular.RowError{}}
 	var pending []node.MemberInput
+	cards := map[string]int{} // card number → the row that carries it
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
@@ -74,6 +82,28 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 			if in.ID, err = schema.ParseLedgerID(row.ID); err != nil {
 				rep.Rejected = append(rep.Rejected, tabular.RowError{Line: row.Line, Field: tabular.IDColumn, Value: row.ID, Reason: err.Error()})
 				continue
+			}
+		}
+		if card := row.Fields["card"]; card != "" {
+			if first, again := cards[card]; again {
+				rep.Rejected = append(rep.Rejected, rd.RowErrorOf(row.Line, &schema.FieldError{Field: "card", Value: card,
+					Reason: fmt.Sprintf("the same card number as row %d: one card is one member", first)}))
+				continue
+			}
+			cards[card] = row.Line
+			if in.ID == (schema.LedgerID{}) {
+				id, err := matchByCard(n, card, row.Fields["name"])
+				var fe *schema.FieldError
+				if errors.As(err, &fe) {
+					rep.Rejected = append(rep.Rejected, rd.RowErrorOf(row.Line, fe))
+					continue
+				} else if err != nil {
+					return rep, err
+				}
+				if id != (schema.LedgerID{}) {
+					in.ID = id
+					rep.Matched++
+				}
 			}
 		}
 		var fe *schema.FieldError
@@ -122,4 +152,35 @@ func Export(n *node.Node, w io.Writer, format tabular.Format) (int, error) {
 		}
 	}
 	return len(ms), tw.Close()
+}
+
+// matchByCard finds the member this node holds with card number card, for
+// a register row without an id: the zero ID if there is none. A member with
+// that card and another name, or several members with it, fail the row: a
+// mistyped card must not rename somebody else.
+func matchByCard(n *node.Node, card, name string) (schema.LedgerID, error) {
+	ids, err := n.FindByCard(card)
+	if err != nil || len(ids) == 0 {
+		return schema.LedgerID{}, err
+	}
+	if len(ids) > 1 {
+		return schema.LedgerID{}, &schema.FieldError{Field: "card", Value: card,
+			Reason: fmt.Sprintf("%d members here have this card number (see 'reconcile'); put the member's id in the id column", len(ids))}
+	}
+	m, err := n.Member(ids[0])
+	if err != nil {
+		return schema.LedgerID{}, err
+	}
+	if name != "" && !sameName(m.Fields["name"], name) {
+		return schema.LedgerID{}, &schema.FieldError{Field: "card", Value: card,
+			Reason: fmt.Sprintf("this card number belongs to %s (%s) here; check the number, or put that member's id in the id column to change the name", m.Fields["name"], m.ID)}
+	}
+	return ids[0], nil
+}
+
+// sameName compares two full names as people read them: case, Unicode
+// normalisation and spacing aside.
+func sameName(a, b string) bool {
+	clean := func(s string) string { return strings.Join(strings.Fields(norm.NFC.String(s)), " ") }
+	return strings.EqualFold(clean(a), clean(b))
 }
