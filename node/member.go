@@ -23,6 +23,9 @@ func (n *Node) CreateMember(home schema.CommitteeID, fields map[string]string) (
 	if err := schema.CheckDates(nil, fields, n.opts.Now()); err != nil {
 		return schema.LedgerID{}, err
 	}
+	if err := n.checkCard(schema.LedgerID{}, fields); err != nil {
+		return schema.LedgerID{}, err
+	}
 	id, err := n.NewLedgerID()
 	if err != nil {
 		return id, err
@@ -46,7 +49,36 @@ func (n *Node) SetFields(id schema.LedgerID, fields map[string]string) (schema.O
 	if err := n.checkDates(id, fields); err != nil && !errors.Is(err, ErrNotFound) {
 		return schema.OpID{}, err // (an unknown member: writeLedger says so)
 	}
+	if err := n.checkCard(id, fields); err != nil {
+		return schema.OpID{}, err
+	}
 	return n.writeLedger(id, b)
+}
+
+// checkCard refuses, at a local write, a card number that another member
+// held here already has: one card is one member. (Ops from other
+// committees are not judged by it; 'reconcile' reports such duplicates.)
+func (n *Node) checkCard(id schema.LedgerID, fields map[string]string) error {
+	card := fields["card"]
+	if card == "" {
+		return nil
+	}
+	ids, err := n.FindByCard(card)
+	if err != nil {
+		return err
+	}
+	for _, other := range ids {
+		if other == id {
+			continue
+		}
+		name := ""
+		if l, err := n.store.Ledger(other); err == nil {
+			name = l.Field("name") + " "
+		}
+		return &schema.FieldError{Field: "card", Value: card,
+			Reason: fmt.Sprintf("member %s(%s) here already has this card number; check the number", name, other)}
+	}
+	return nil
 }
 
 // CheckDates is schema.CheckDates for writing fields to member id, against
@@ -107,6 +139,9 @@ func (n *Node) Correct(id schema.LedgerID, target schema.OpID, fields map[string
 	}
 	if err := n.checkDates(id, fields); err != nil && !errors.Is(err, ErrNotFound) {
 		return schema.OpID{}, err // (an unknown member: writeLedger says so)
+	}
+	if err := n.checkCard(id, fields); err != nil {
+		return schema.OpID{}, err
 	}
 	return n.writeLedger(id, b)
 }

@@ -285,8 +285,14 @@ func TestImportTwice(t *testing.T) {
 			t.Fatalf("the matched member was not updated: %v", m.Fields)
 		}
 	}
-	// A card held here by another name, and one card on two rows.
+	// member add and set refuse a card another member has.
 	before := ok(t, "state-hash", "--dir", dir)
+	fails(t, "already has this card number", "member", "add", "--dir", dir, "--name", "Tô Văn Ba", "--sex", "M", "--born", "1990-01-01", "--card", "01234567")
+	other := strings.TrimSpace(ok(t, "member", "add", "--dir", dir, "--name", "Tô Văn Ba", "--sex", "M", "--born", "1990-01-01"))
+	fails(t, "Kiều Thị Nga", "member", "set", "--dir", dir, other, "card=01234567")
+	ok(t, "member", "set", "--dir", dir, other, "card=07654321")
+	// A card held here by another name, and one card on two rows.
+	before = ok(t, "state-hash", "--dir", dir)
 	os.WriteFile(in, []byte("Họ và tên,Ngày sinh,Giới tính,Số thẻ đảng viên\n"+
 		"Lò Văn Sai,1979-12-01,Nam,12345680\n"+
 		"Hà Thị Một,1990-01-01,Nữ,55555555\n"+

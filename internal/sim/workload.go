@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"lienthong/crdt"
@@ -151,6 +152,10 @@ func (w *Network) create() error {
 		s = w.sites[home.chain[w.rng.IntN(len(home.chain))]]
 	}
 	id, err := s.node.CreateMember(home.id, m.Fields)
+	if refusedLocally(err) {
+		w.stats.Skipped++
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("sim: %s creating a member of %s: %w", s, home, err)
 	}
@@ -192,7 +197,7 @@ func (w *Network) set() error {
 		return nil
 	}
 	op, err := s.node.SetFields(id, w.fields(3))
-	if impossibleDates(err) {
+	if refusedLocally(err) {
 		w.stats.Skipped++
 		return nil
 	}
@@ -202,11 +207,13 @@ func (w *Network) set() error {
 	return w.record(s, id, op)
 }
 
-// impossibleDates reports a write the node refused because a date taken
-// from another member does not fit this one's (born after admitted, say: see
-// schema.CheckDates). The values drawn are valid one by one, so no other
-// field error can arise.
-func impossibleDates(err error) bool { return errors.Is(err, schema.ErrInvalidField) }
+// refusedLocally reports a write the node refused by the checks it makes
+// of what a clerk enters: a date taken from another member that does not
+// fit this one's (born after admitted, say: see schema.CheckDates), or a
+// card number another member held there already has (a generated member
+// drawn twice, or a donor's card). The values drawn are valid one by one,
+// so no other field error can arise.
+func refusedLocally(err error) bool { return errors.Is(err, schema.ErrInvalidField) }
 
 var reasons = []string{"ghi nhầm khi nhập sổ", "sai so với lý lịch gốc", "đối chiếu thẻ đảng viên", "theo đề nghị của chi bộ"}
 
@@ -219,7 +226,7 @@ func (w *Network) correct() error {
 	}
 	target := l.DAG.Ops[w.rng.IntN(len(l.DAG.Ops))].ID
 	op, err := s.node.Correct(id, target, w.fields(1), reasons[w.rng.IntN(len(reasons))])
-	if impossibleDates(err) {
+	if refusedLocally(err) {
 		w.stats.Skipped++
 		return nil
 	}
@@ -297,7 +304,11 @@ func (w *Network) refused() error {
 	s := w.outsider(home.idx)
 	seq := s.st.Seq()
 	m := w.members[w.rng.IntN(len(w.members))]
-	id, err := s.node.CreateMember(home.id, m.Fields)
+	// Without its card number, which the outsider may hold already on
+	// another ledger: the write is to be refused for its home alone.
+	fields := maps.Clone(m.Fields)
+	delete(fields, "card")
+	id, err := s.node.CreateMember(home.id, fields)
 	if !errors.Is(err, crdt.ErrUnauthorized) {
 		return fmt.Errorf("sim: %s opening a member of %s (not its subordinate): got %v, want %v", s, home, err, crdt.ErrUnauthorized)
 	}
