@@ -549,6 +549,17 @@ func (n *Node) Members() ([]*Member, error) {
 	return out, err
 }
 
+// CardIndex returns, for every card number held here, the ledgers whose
+// card register holds it.
+func (n *Node) CardIndex() (map[string][]schema.LedgerID, error) {
+	out := map[string][]schema.LedgerID{}
+	err := n.store.EachIndexed("card", func(card string, id schema.LedgerID) bool {
+		out[card] = append(out[card], id)
+		return true
+	})
+	return out, err
+}
+
 // FindByCard returns the ledgers whose card number register holds card.
 func (n *Node) FindByCard(card string) ([]schema.LedgerID, error) {
 	ids, err := n.store.LedgerIDs("card", card)

@@ -35,6 +35,8 @@ type Store interface {
 	LedgerOps(id schema.LedgerID) ([][]byte, error)
 	// LedgerIDs lists the ledgers in an index ("card", "home", "status").
 	LedgerIDs(index, value string) ([]schema.LedgerID, error)
+	// EachIndexed visits every entry of an index while fn is true.
+	EachIndexed(index string, fn func(value string, id schema.LedgerID) bool) error
 	// EachLedger visits every member ledger in ID order while fn is true.
 	EachLedger(fn func(*crdt.Ledger) bool) error
 	// StateHash is the store-wide state hash.

@@ -48,6 +48,13 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 	rep := &Report{Rejected: []tabular.RowError{}}
 	var pending []node.MemberInput
 	cards := map[string]int{} // card number → the row that carries it
+	// The members held before the import, by card number: a later row with
+	// the card of an earlier one is refused, so no row need be matched with
+	// a member this import creates.
+	held, err := n.CardIndex()
+	if err != nil {
+		return nil, err
+	}
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
@@ -92,7 +99,7 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 			}
 			cards[card] = row.Line
 			if in.ID == (schema.LedgerID{}) {
-				id, err := matchByCard(n, card, row.Fields["name"])
+				id, err := matchByCard(n, held[card], card, row.Fields["name"])
 				var fe *schema.FieldError
 				if errors.As(err, &fe) {
 					rep.Rejected = append(rep.Rejected, rd.RowErrorOf(row.Line, fe))
@@ -154,14 +161,13 @@ func Export(n *node.Node, w io.Writer, format tabular.Format) (int, error) {
 	return len(ms), tw.Close()
 }
 
-// matchByCard finds the member this node holds with card number card, for
-// a register row without an id: the zero ID if there is none. A member with
+// matchByCard picks, of ids, the members held here with card number card,
+// the one a register row without an id names: the zero ID if there is none. A member with
 // that card and another name, or several members with it, fail the row: a
 // mistyped card must not rename somebody else.
-func matchByCard(n *node.Node, card, name string) (schema.LedgerID, error) {
-	ids, err := n.FindByCard(card)
-	if err != nil || len(ids) == 0 {
-		return schema.LedgerID{}, err
+func matchByCard(n *node.Node, ids []schema.LedgerID, card, name string) (schema.LedgerID, error) {
+	if len(ids) == 0 {
+		return schema.LedgerID{}, nil
 	}
 	if len(ids) > 1 {
 		return schema.LedgerID{}, &schema.FieldError{Field: "card", Value: card,

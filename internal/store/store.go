@@ -437,6 +437,29 @@ func (s *Store) LedgerIDs(index, value string) ([]schema.LedgerID, error) {
 	return out, err
 }
 
+// EachIndexed calls fn for every entry of an index (e.g. IndexCard), in
+// order of value, until fn returns false.
+func (s *Store) EachIndexed(index string, fn func(value string, id schema.LedgerID) bool) error {
+	prefix := cat(pIndex, []byte(index), []byte{'/'})
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()[len(prefix):]
+			n := len(k) - len(schema.LedgerID{}) - 1 // value, 0, ledger ID
+			if n < 0 || k[n] != 0 {
+				return fmt.Errorf("corrupt index key %q", it.Item().Key())
+			}
+			var id schema.LedgerID
+			copy(id[:], k[n+1:])
+			if !fn(string(k[:n]), id) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
 // EachLedger calls fn for every member ledger in ID order until fn returns
 // false.
 func (s *Store) EachLedger(fn func(*crdt.Ledger) bool) error {
