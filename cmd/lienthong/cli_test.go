@@ -291,13 +291,30 @@ func TestImportTwice(t *testing.T) {
 	other := strings.TrimSpace(ok(t, "member", "add", "--dir", dir, "--name", "Tô Văn Ba", "--sex", "M", "--born", "1990-01-01"))
 	fails(t, "Kiều Thị Nga", "member", "set", "--dir", dir, other, "card=01234567")
 	ok(t, "member", "set", "--dir", dir, other, "card=07654321")
+	// A row that names its member by id and gives it another's card.
+	var listed []struct {
+		ID     string
+		Fields map[string]string
+	}
+	jsonOf(t, ok(t, "member", "list", "--dir", dir, "--json"), &listed)
+	var longID string
+	for _, m := range listed {
+		if m.Fields["card"] == "12345680" {
+			longID = m.ID
+		}
+	}
+	os.WriteFile(in, []byte("id,Họ và tên,Số thẻ đảng viên\n"+longID+",Quách Văn Long,01234567\n"), 0o600)
+	r := run(t, "import", "--dir", dir, in)
+	if r.code == 0 || !strings.Contains(r.stdout, "Kiều Thị Nga") {
+		t.Fatalf("a row giving its member another's card: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	// A card held here by another name, and one card on two rows.
 	before = ok(t, "state-hash", "--dir", dir)
 	os.WriteFile(in, []byte("Họ và tên,Ngày sinh,Giới tính,Số thẻ đảng viên\n"+
 		"Lò Văn Sai,1979-12-01,Nam,12345680\n"+
 		"Hà Thị Một,1990-01-01,Nữ,55555555\n"+
 		"Hà Thị Hai,1990-01-01,Nữ,55555555\n"), 0o600)
-	r := run(t, "import", "--dir", dir, in, "--json")
+	r = run(t, "import", "--dir", dir, in, "--json")
 	rep.Rejected = nil
 	jsonOf(t, r.stdout, &rep)
 	if r.code == 0 || rep.Created != 1 || len(rep.Rejected) != 2 ||

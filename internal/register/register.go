@@ -98,7 +98,13 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 				continue
 			}
 			cards[card] = row.Line
-			if in.ID == (schema.LedgerID{}) {
+			if in.ID != (schema.LedgerID{}) {
+				// A row naming its member: the card must not be another's.
+				if other := slices.IndexFunc(held[card], func(id schema.LedgerID) bool { return id != in.ID }); other >= 0 {
+					rep.Rejected = append(rep.Rejected, rd.RowErrorOf(row.Line, cardTaken(n, card, held[card][other])))
+					continue
+				}
+			} else {
 				id, err := matchByCard(n, held[card], card, row.Fields["name"])
 				var fe *schema.FieldError
 				if errors.As(err, &fe) {
@@ -182,6 +188,17 @@ func matchByCard(n *node.Node, ids []schema.LedgerID, card, name string) (schema
 			Reason: fmt.Sprintf("this card number belongs to %s (%s) here; check the number, or put that member's id in the id column to change the name", m.Fields["name"], m.ID)}
 	}
 	return ids[0], nil
+}
+
+// cardTaken is the error of a row that gives member other's card number
+// to another member.
+func cardTaken(n *node.Node, card string, other schema.LedgerID) *schema.FieldError {
+	name := ""
+	if m, err := n.Member(other); err == nil {
+		name = m.Fields["name"] + " "
+	}
+	return &schema.FieldError{Field: "card", Value: card,
+		Reason: fmt.Sprintf("member %s(%s) here already has this card number; check the number", name, other)}
 }
 
 // sameName compares two full names as people read them: case, Unicode
