@@ -68,17 +68,22 @@ func (n *Node) checkCard(id schema.LedgerID, fields map[string]string) error {
 		return err
 	}
 	for _, other := range ids {
-		if other == id {
-			continue
+		if other != id {
+			return n.CardTaken(card, other)
 		}
-		name := ""
-		if l, err := n.store.Ledger(other); err == nil {
-			name = l.Field("name") + " "
-		}
-		return &schema.FieldError{Field: "card", Value: card,
-			Reason: fmt.Sprintf("member %s(%s) here already has this card number; check the number", name, other)}
 	}
 	return nil
+}
+
+// CardTaken is the error of a write that gives member other's card number
+// to another member.
+func (n *Node) CardTaken(card string, other schema.LedgerID) *schema.FieldError {
+	name := ""
+	if l, err := n.store.Ledger(other); err == nil {
+		name = l.Field("name") + " "
+	}
+	return &schema.FieldError{Field: "card", Value: card,
+		Reason: fmt.Sprintf("member %s(%s) here already has this card number; check the number", name, other)}
 }
 
 // CheckDates is schema.CheckDates for writing fields to member id, against

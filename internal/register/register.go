@@ -101,7 +101,7 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 			if in.ID != (schema.LedgerID{}) {
 				// A row naming its member: the card must not be another's.
 				if other := slices.IndexFunc(held[card], func(id schema.LedgerID) bool { return id != in.ID }); other >= 0 {
-					rep.Rejected = append(rep.Rejected, rd.RowErrorOf(row.Line, cardTaken(n, card, held[card][other])))
+					rep.Rejected = append(rep.Rejected, rd.RowErrorOf(row.Line, n.CardTaken(card, held[card][other])))
 					continue
 				}
 			} else {
@@ -179,26 +179,15 @@ func matchByCard(n *node.Node, ids []schema.LedgerID, card, name string) (schema
 		return schema.LedgerID{}, &schema.FieldError{Field: "card", Value: card,
 			Reason: fmt.Sprintf("%d members here have this card number (see 'reconcile'); put the member's id in the id column", len(ids))}
 	}
-	m, err := n.Member(ids[0])
+	l, err := n.Ledger(ids[0])
 	if err != nil {
 		return schema.LedgerID{}, err
 	}
-	if name != "" && !sameName(m.Fields["name"], name) {
+	if held := l.Field("name"); name != "" && !sameName(held, name) {
 		return schema.LedgerID{}, &schema.FieldError{Field: "card", Value: card,
-			Reason: fmt.Sprintf("this card number belongs to %s (%s) here; check the number, or put that member's id in the id column to change the name", m.Fields["name"], m.ID)}
+			Reason: fmt.Sprintf("this card number belongs to %s (%s) here; check the number, or put that member's id in the id column to change the name", held, l.ID)}
 	}
 	return ids[0], nil
-}
-
-// cardTaken is the error of a row that gives member other's card number
-// to another member.
-func cardTaken(n *node.Node, card string, other schema.LedgerID) *schema.FieldError {
-	name := ""
-	if m, err := n.Member(other); err == nil {
-		name = m.Fields["name"] + " "
-	}
-	return &schema.FieldError{Field: "card", Value: card,
-		Reason: fmt.Sprintf("member %s(%s) here already has this card number; check the number", name, other)}
 }
 
 // sameName compares two full names as people read them: case, Unicode
