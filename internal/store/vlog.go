@@ -86,15 +86,11 @@ func (s *Store) CollectGarbage() (int, error) {
 			return n, nil
 		default:
 		}
-		err := s.db.RunValueLogGC(gcDiscardRatio)
-		switch {
-		case err == nil:
-			n++
-		case errors.Is(err, badger.ErrNoRewrite), errors.Is(err, badger.ErrRejected):
-			return n, nil
-		default:
-			return n, fmt.Errorf("sweeping the value log: %w", err)
+		did, err := s.SweepOnce()
+		if err != nil || !did {
+			return n, err
 		}
+		n++
 	}
 }
 
