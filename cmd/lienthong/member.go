@@ -234,9 +234,12 @@ func (a *app) memberListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				slices.SortStableFunc(ms, func(x, y *node.Member) int { return vnname.Compare(x.Fields["name"], y.Fields["name"]) })
+				vnname.Sort(ms, func(m *node.Member) string { return m.Fields["name"] })
 				if ms == nil {
 					ms = []*node.Member{}
+				}
+				if a.json {
+					return a.emit(ms, "")
 				}
 				var b strings.Builder
 				tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
@@ -245,7 +248,7 @@ func (a *app) memberListCmd() *cobra.Command {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Fields["name"], m.Fields["born"], m.Fields["card"], m.Status, m.HomeName)
 				}
 				tw.Flush()
-				fmt.Fprintf(&b, "%d members\n", len(ms))
+				fmt.Fprintf(&b, "%s\n", count(len(ms), "member"))
 				return a.emit(ms, b.String())
 			})
 		},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,7 +195,7 @@ func (s *Server) listMembers(r *http.Request) (any, error) {
 		}
 		out = append(out, m)
 	}
-	slices.SortStableFunc(out, func(a, b *node.Member) int { return vnname.Compare(a.Fields["name"], b.Fields["name"]) })
+	vnname.Sort(out, func(m *node.Member) string { return m.Fields["name"] })
 	offset, err := intParam(r, "offset", 0)
 	if err != nil {
 		return nil, err

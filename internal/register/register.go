@@ -154,7 +154,7 @@ func Export(n *node.Node, w io.Writer, format tabular.Format) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	slices.SortStableFunc(ms, func(x, y *node.Member) int { return vnname.Compare(x.Fields["name"], y.Fields["name"]) })
+	vnname.Sort(ms, func(m *node.Member) string { return m.Fields["name"] })
 	tw, err := tabular.NewWriter(w, format, tabular.WriteOptions{})
 	if err != nil {
 		return 0, err
