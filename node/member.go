@@ -86,20 +86,10 @@ func (n *Node) CardTaken(card string, other schema.LedgerID) *schema.FieldError 
 		Reason: fmt.Sprintf("member %s(%s) here already has this card number; check the number", name, other)}
 }
 
-// CheckDates is schema.CheckDates for writing fields to member id, against
-// the record as this node holds it; as Import does, it takes a zero or
-// unknown id for a new member. A value the record holds already is not
-// judged again.
-func (n *Node) CheckDates(id schema.LedgerID, fields map[string]string) error {
-	err := n.checkDates(id, fields)
-	if errors.Is(err, ErrNotFound) {
-		return schema.CheckDates(nil, fields, n.opts.Now())
-	}
-	return err
-}
-
-// checkDates is CheckDates for a write to a member that must exist: it
-// fails with ErrNotFound if it does not.
+// checkDates is schema.CheckDates for writing fields to member id (a new
+// member if id is zero), against the record as this node holds it; it
+// fails with ErrNotFound if there is no such member. A value the record
+// holds already is not judged again.
 func (n *Node) checkDates(id schema.LedgerID, fields map[string]string) error {
 	if id == (schema.LedgerID{}) {
 		return schema.CheckDates(nil, fields, n.opts.Now())
@@ -171,7 +161,16 @@ type ImportStats struct {
 	// Foreign counts rows whose ID this store does not hold (a register
 	// exported by another network): they were created as new members.
 	Foreign int
+	// Refused are the inputs whose dates do not fit (see CheckDates), in
+	// input order; the others went in.
+	Refused []ImportRefusal
 	Elapsed time.Duration
+}
+
+// ImportRefusal is an input Import left out: its index and why.
+type ImportRefusal struct {
+	Index int
+	Err   error
 }
 
 // MemberInput is one member to import: an existing ledger ID to update, or
@@ -197,9 +196,10 @@ func (n *Node) Import(in []MemberInput, progress func(done int)) (ImportStats, e
 	start := n.opts.Now()
 	var st ImportStats
 	type job struct {
-		lo, hi int
-		ds     []*schema.Decoded // nil: build when its turn comes
-		err    error
+		lo, hi  int
+		ds      []*schema.Decoded // nil: build when its turn comes
+		refused []ImportRefusal
+		err     error
 	}
 	jobs := make(chan job, 1)
 	quit := make(chan struct{})
@@ -209,7 +209,7 @@ func (n *Node) Import(in []MemberInput, progress func(done int)) (ImportStats, e
 		for lo := 0; lo < len(in); lo += importChunk {
 			j := job{lo: lo, hi: min(lo+importChunk, len(in))}
 			if onlyNew(in[j.lo:j.hi]) {
-				j.ds, j.err = n.prepareCreates(in[j.lo:j.hi])
+				j.ds, j.refused, j.err = n.prepareCreates(in[j.lo:j.hi], j.lo)
 			}
 			select {
 			case jobs <- j:
@@ -234,7 +234,8 @@ func (n *Node) Import(in []MemberInput, progress func(done int)) (ImportStats, e
 		if err := importedLanded(p); err != nil {
 			return fmt.Errorf("importing rows %d to %d: %w", prevJob.lo+1, prevJob.hi, err)
 		}
-		st.Created += prevJob.hi - prevJob.lo
+		st.Created += len(prevJob.ds)
+		st.Refused = append(st.Refused, prevJob.refused...)
 		if progress != nil {
 			progress(prevJob.hi)
 		}
@@ -259,10 +260,11 @@ func (n *Node) Import(in []MemberInput, progress func(done int)) (ImportStats, e
 		if err := landPrev(); err != nil {
 			return st, err
 		}
-		c, u, f, err := n.importChunk(in[j.lo:j.hi])
+		c, u, f, r, err := n.importChunk(in[j.lo:j.hi], j.lo)
 		st.Created += c
 		st.Updated += u
 		st.Foreign += f
+		st.Refused = append(st.Refused, r...)
 		if err != nil {
 			return st, fmt.Errorf("importing rows %d to %d: %w", j.lo+1, j.hi, err)
 		}
@@ -288,10 +290,12 @@ func onlyNew(chunk []MemberInput) bool {
 }
 
 // prepareCreates builds and signs the create ops of new members. Only IDs
-// and clocks are taken under the node's lock; a create reads no state.
-func (n *Node) prepareCreates(chunk []MemberInput) ([]*schema.Decoded, error) {
-	ops := make([]*schema.Op, len(chunk))
-	bodies := make([]schema.Body, len(chunk))
+// and clocks are taken under the node's lock; a create reads no state. An
+// input whose dates do not fit is refused (lo is the chunk's index in the
+// import); ds is never nil.
+func (n *Node) prepareCreates(chunk []MemberInput, lo int) (ds []*schema.Decoded, refused []ImportRefusal, err error) {
+	ops := make([]*schema.Op, 0, len(chunk))
+	bodies := make([]schema.Body, 0, len(chunk))
 	now := n.opts.Now()
 	for i, m := range chunk {
 		home := m.Home
@@ -300,29 +304,34 @@ func (n *Node) prepareCreates(chunk []MemberInput) ([]*schema.Decoded, error) {
 		}
 		b := &schema.MemberCreateBody{Home: home, Fields: m.Fields}
 		if err := b.Validate(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := schema.CheckDates(nil, m.Fields, now); err != nil {
-			return nil, err
+			refused = append(refused, ImportRefusal{Index: lo + i, Err: err})
+			continue
 		}
 		raw, err := schema.Marshal(b)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		ops[i] = &schema.Op{Author: n.ID(), Kind: schema.KindMemberCreate, Body: raw}
-		bodies[i] = b
+		ops = append(ops, &schema.Op{Author: n.ID(), Kind: schema.KindMemberCreate, Body: raw})
+		bodies = append(bodies, b)
+	}
+	if len(ops) == 0 {
+		return []*schema.Decoded{}, refused, nil
 	}
 	n.mu.Lock()
 	for _, op := range ops {
 		id, err := n.NewLedgerID()
 		if err != nil {
 			n.mu.Unlock()
-			return nil, err
+			return nil, nil, err
 		}
 		op.Ledger, op.HLC = id, n.nextHLC()
 	}
 	n.mu.Unlock()
-	return n.signImported(ops, bodies)
+	ds, err = n.signImported(ops, bodies)
+	return ds, refused, err
 }
 
 func (n *Node) signImported(ops []*schema.Op, bodies []schema.Body) ([]*schema.Decoded, error) {
@@ -352,20 +361,20 @@ func importedLanded(p *store.Pending) error {
 	return nil
 }
 
-func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, err error) {
+func (n *Node) importChunk(chunk []MemberInput, lo int) (created, updated, foreign int, refused []ImportRefusal, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	ops := make([]*schema.Op, 0, len(chunk))
 	bodies := make([]schema.Body, 0, len(chunk))
-	for _, m := range chunk {
+	now := n.opts.Now()
+	for i, m := range chunk {
 		var l *crdt.Ledger
 		if m.ID != (schema.LedgerID{}) {
 			l, err = n.store.Ledger(m.ID)
 			if errors.Is(err, ErrNotFound) {
 				m.ID, l = schema.LedgerID{}, nil
-				foreign++
 			} else if err != nil {
-				return created, updated, foreign, err
+				return created, updated, foreign, refused, err
 			}
 		}
 		if l == nil {
@@ -374,19 +383,23 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, 
 				home = n.ID()
 			}
 			b := &schema.MemberCreateBody{Home: home, Fields: m.Fields}
-			if err := schema.CheckDates(nil, m.Fields, n.opts.Now()); err != nil {
-				return created, updated, foreign, err
+			if err := schema.CheckDates(nil, m.Fields, now); err != nil {
+				refused = append(refused, ImportRefusal{Index: lo + i, Err: err})
+				continue
 			}
 			id, err := n.NewLedgerID()
 			if err != nil {
-				return created, updated, foreign, err
+				return created, updated, foreign, refused, err
 			}
 			op, err := n.build(id, nil, b)
 			if err != nil {
-				return created, updated, foreign, err
+				return created, updated, foreign, refused, err
 			}
 			ops, bodies = append(ops, op), append(bodies, b)
 			created++
+			if chunk[i].ID != (schema.LedgerID{}) {
+				foreign++
+			}
 			continue
 		}
 		changed := map[string]string{}
@@ -398,25 +411,26 @@ func (n *Node) importChunk(chunk []MemberInput) (created, updated, foreign int, 
 		if len(changed) == 0 {
 			continue
 		}
-		if err := checkDatesOf(l, changed, n.opts.Now()); err != nil {
-			return created, updated, foreign, err
+		if err := checkDatesOf(l, changed, now); err != nil {
+			refused = append(refused, ImportRefusal{Index: lo + i, Err: err})
+			continue
 		}
 		b := &schema.MemberSetBody{Fields: changed}
 		op, err := n.build(m.ID, &l.DAG, b)
 		if err != nil {
-			return created, updated, foreign, err
+			return created, updated, foreign, refused, err
 		}
 		ops, bodies = append(ops, op), append(bodies, b)
 		updated++
 	}
 	ds, err := n.signImported(ops, bodies)
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, nil, err
 	}
 	if err := importedLanded(n.store.ApplyAsync(ds, "import", true)); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, nil, err
 	}
-	return created, updated, foreign, nil
+	return created, updated, foreign, refused, nil
 }
 
 // Member is a member as shown to people and scripts.

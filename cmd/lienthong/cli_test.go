@@ -232,6 +232,19 @@ func TestDatesThatCannotBe(t *testing.T) {
 		rep.Rejected[1].Line != 4 || rep.Rejected[1].Field != "born" || rep.Rejected[1].Column != 2 {
 		t.Fatalf("import: exit %d, %+v", r.code, rep)
 	}
+	// A row naming a member held here, its dates judged against the record;
+	// the rows refused come in row order, whatever refused them.
+	held := filepath.Join(d, "held.csv")
+	os.WriteFile(held, []byte("id,Họ và tên,Giới tính,Ngày chính thức\n"+
+		m+",Mai Văn Tư,Nam,31/12/2014\n"+
+		",Mai Văn Năm,X,\n"), 0o600)
+	r = run(t, "import", "--dir", dir, held, "--json")
+	rep.Rejected = nil
+	jsonOf(t, r.stdout, &rep)
+	if r.code == 0 || len(rep.Rejected) != 2 || rep.Rejected[0].Line != 2 || rep.Rejected[0].Field != "full" || rep.Rejected[0].Column != 4 ||
+		rep.Rejected[1].Line != 3 || rep.Rejected[1].Field != "sex" {
+		t.Fatalf("import of a held member's row: exit %d, %+v\n%s", r.code, rep, r.stderr)
+	}
 	// A row with the ID of a member this node does not hold is a new
 	// member, its dates judged as such.
 	foreign := filepath.Join(d, "other-network.csv")

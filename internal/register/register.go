@@ -55,6 +55,7 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 	if err != nil {
 		return nil, err
 	}
+	var lines []int // the row of each pending input
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
@@ -63,7 +64,14 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 		rep.Created += st.Created
 		rep.Updated += st.Updated
 		rep.Foreign += st.Foreign
-		pending = pending[:0]
+		for _, r := range st.Refused {
+			var fe *schema.FieldError
+			if !errors.As(r.Err, &fe) {
+				fe = &schema.FieldError{Field: "", Reason: r.Err.Error()}
+			}
+			rep.Rejected = append(rep.Rejected, rd.RowErrorOf(lines[r.Index], fe))
+		}
+		pending, lines = pending[:0], lines[:0]
 		if progress != nil {
 			progress(rd.Progress())
 		}
@@ -119,14 +127,7 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 				}
 			}
 		}
-		var fe *schema.FieldError
-		if err := n.CheckDates(in.ID, in.Fields); errors.As(err, &fe) {
-			rep.Rejected = append(rep.Rejected, rd.RowErrorOf(row.Line, fe))
-			continue
-		} else if err != nil {
-			return rep, err
-		}
-		pending = append(pending, in)
+		pending, lines = append(pending, in), append(lines, row.Line)
 		if len(pending) >= chunkRows {
 			if err := flush(); err != nil {
 				return rep, err
@@ -136,6 +137,9 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 	if err := flush(); err != nil {
 		return rep, err
 	}
+	// Rows refused when their chunk was applied come after those refused
+	// as they were read: put them back in row order.
+	slices.SortStableFunc(rep.Rejected, func(a, b tabular.RowError) int { return a.Line - b.Line })
 	rep.Warnings = rd.Warnings()
 	if rep.Foreign > 0 {
 		w := fmt.Sprintf("%d rows carry member IDs this node does not hold (a register from another network?): they were created as new members", rep.Foreign)
