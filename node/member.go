@@ -106,7 +106,7 @@ func (n *Node) checkDates(id schema.LedgerID, fields map[string]string) error {
 
 var dateFields = []string{"born", "admitted", "full"}
 
-// checkDatesOf is CheckDates against the ledger l.
+// checkDatesOf is checkDates against the ledger l.
 func checkDatesOf(l *crdt.Ledger, fields map[string]string, now time.Time) error {
 	current := make(map[string]string, len(dateFields))
 	var write map[string]string
@@ -161,7 +161,7 @@ type ImportStats struct {
 	// Foreign counts rows whose ID this store does not hold (a register
 	// exported by another network): they were created as new members.
 	Foreign int
-	// Refused are the inputs whose dates do not fit (see CheckDates), in
+	// Refused are the inputs whose dates do not fit (see schema.CheckDates), in
 	// input order; the others went in.
 	Refused []ImportRefusal
 	Elapsed time.Duration
