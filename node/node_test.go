@@ -186,3 +186,48 @@ func TestFutureClockStaysOnItsLedger(t *testing.T) {
 		t.Fatalf("a new member's op has clock %s, %s from the node's wall clock %s", got, d, now)
 	}
 }
+
+// Ledger IDs begin with their creation time, so ledgers made later sort
+// after those made before (their keys then cluster in the store); the rest
+// is random, so IDs made in the same millisecond still differ.
+func TestLedgerIDsBeginWithTheirTime(t *testing.T) {
+	tree := testkit.NewTree(100)
+	st, err := store.Open("", store.Options{InMemory: true, Root: tree.Root.ID()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	clock := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	opts := node.DefaultOptions()
+	opts.Now = func() time.Time { return clock }
+	n, err := node.New(st, tree.Cell1, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[schema.LedgerID]bool{}
+	var prev schema.LedgerID
+	for i := range 200 {
+		if i%50 == 0 {
+			clock = clock.Add(time.Millisecond)
+		}
+		id, err := n.NewLedgerID()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ms uint64
+		for _, b := range id[:6] {
+			ms = ms<<8 | uint64(b)
+		}
+		if ms != uint64(clock.UnixMilli()) {
+			t.Fatalf("ID %s begins with %d, want the time %d", id, ms, clock.UnixMilli())
+		}
+		if seen[id] {
+			t.Fatalf("ID %s made twice", id)
+		}
+		seen[id] = true
+		if i%50 == 0 && i > 0 && string(id[:]) <= string(prev[:]) {
+			t.Fatalf("ID %s made a millisecond later sorts before %s", id, prev)
+		}
+		prev = id
+	}
+}
