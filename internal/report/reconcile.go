@@ -137,7 +137,8 @@ func who(l *crdt.Ledger) string {
 	if n := l.Field("name"); n != "" {
 		return n
 	}
-	return "Đảng viên " + l.ID.String()[:8]
+	id := l.ID.String()
+	return "Đảng viên …" + id[len(id)-8:] // the random end: an ID begins with its time
 }
 
 func (r *reconciler) ledger(l *crdt.Ledger) {

@@ -1,6 +1,6 @@
 // List reconciliation (đối khớp danh sách) with the levels above and below.
 
-import { h, fmtDate } from '../util.js';
+import { h, fmtDate, shortID } from '../util.js';
 import { t, has } from '../i18n.js';
 import { api, ApiError } from '../api.js';
 import { st, cname, children } from '../state.js';
@@ -42,7 +42,7 @@ export async function show(ctx) {
         list.map((d) => row([
           kindLabel(d.kind),
           d.committee_name || cname(d.committee),
-          (d.members || []).map((id, i) => [i ? ', ' : '', memberLink(id, names.get(id) || id.slice(0, 8))]),
+          (d.members || []).map((id, i) => [i ? ', ' : '', memberLink(id, names.get(id) || shortID(id))]),
           td(d.detail, 'small'),
         ], { 'data-kind': d.kind })),
         { empty: t('rc.none') }),
