@@ -458,7 +458,6 @@ func report(c config, r *result) {
 	t.Info("CPU per member (all goroutines)", fmt.Sprintf("%.0f µs, cores %.0f%% busy; %.0f µs is the most for 30000/s on %d cores", r.ImportCPU, 100*r.ImportCores, float64(runtime.NumCPU())*1e6/targetImportRate, runtime.NumCPU()))
 	t.Info("sample generation, for reference", fmt.Sprintf("%.0f members/s (not included)", r.GenRate))
 	t.Info("machine speed around the import", r.ImportSpeed.String())
-	t.Info("members/s scaled to the targets' machine", fmt.Sprintf("%.0f (members/s × verify ÷ %.0f µs: for comparing runs, not a measurement)", r.ImportSpeed.Scaled(r.ImportRate), benchkit.ReferenceVerifyUs))
 	t.Section(fmt.Sprintf("Store of %d ops: build, close, reopen", r.BuildOps))
 	t.Info("build by import, ops/s", fmt.Sprintf("%.0f  (%.1f s)", r.BuildRate, r.BuildSec))
 	t.Info("close", fmt.Sprintf("%.0f ms", r.CloseMs))

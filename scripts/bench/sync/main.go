@@ -777,7 +777,6 @@ func report(c config, r *result) {
 		t.Info(what+": same state hash as A", fmt.Sprint(p.SameState))
 		if p.Speed != nil {
 			t.Info(what+": machine speed around it", p.Speed.String())
-			t.Info(what+": ops/s scaled to the targets' machine", fmt.Sprintf("%.0f (ops/s × verify ÷ %.0f µs: for comparing runs, not a measurement)", p.Speed.Scaled(p.OpsPerSec), benchkit.ReferenceVerifyUs))
 		}
 		for _, e := range p.Errors {
 			t.Info(what+": cut off and resumed", e)

@@ -248,23 +248,8 @@ type Speed struct {
 // MeasureSpeed times the gauge for a quarter of a second.
 func MeasureSpeed() float64 { return VerifyUs(250 * time.Millisecond) }
 
-// Mean is the mean of the two readings.
-func (s Speed) Mean() float64 { return (s.BeforeUs + s.AfterUs) / 2 }
-
-// Scaled is rate (ops per second, CPU-bound) as it would be on a machine
-// whose verification costs ReferenceVerifyUs, supposing everything speeds
-// up in the same proportion: a figure to compare runs on machines or days
-// of different speed, not a measurement.
-func (s Speed) Scaled(rate float64) float64 {
-	if s.Mean() == 0 {
-		return 0
-	}
-	return rate * s.Mean() / ReferenceVerifyUs
-}
-
 // Steady reports whether the two readings are within 15% of each other:
-// if not, the machine's speed changed during the phase, and Scaled, which
-// takes their mean, says little.
+// if not, the machine's speed changed during the phase.
 func (s Speed) Steady() bool {
 	lo, hi := min(s.BeforeUs, s.AfterUs), max(s.BeforeUs, s.AfterUs)
 	return lo > 0 && hi <= 1.15*lo
