@@ -561,11 +561,21 @@ func (n *Node) History(id schema.LedgerID) ([]HistoryEntry, error) {
 // Members lists every member this node holds, ordered by ID.
 func (n *Node) Members() ([]*Member, error) {
 	var out []*Member
-	err := n.store.EachLedger(func(l *crdt.Ledger) bool {
-		out = append(out, n.View(l, false))
+	err := n.EachMember(func(m *Member) bool {
+		out = append(out, m)
 		return true
 	})
 	return out, err
+}
+
+// EachMember calls fn with the view of each member held here (without
+// history), in ledger order, while fn returns true. Unlike Members it
+// holds one view at a time: a caller that keeps less than the view (a
+// row, its JSON) lists a province's members in a fraction of the memory.
+func (n *Node) EachMember(fn func(*Member) bool) error {
+	return n.store.EachLedger(func(l *crdt.Ledger) bool {
+		return fn(n.View(l, false))
+	})
 }
 
 // CardIndex returns, for every card number held here, the ledgers whose

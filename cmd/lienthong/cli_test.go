@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -187,6 +189,49 @@ func TestPlainOutputIsTheID(t *testing.T) {
 	jsonOf(t, ok(t, "member", "show", "--dir", prov, m, "--json"), &shown)
 	if shown.ID != m {
 		t.Fatalf("member show %s gave member %q", m, shown.ID)
+	}
+}
+
+// TestMemberListPrintsWhatItHolds: member list, built row by row, prints
+// an empty array or a standard indented JSON array (HTML characters left
+// as they are) sorted by given name, and a table with a count.
+func TestMemberListPrintsWhatItHolds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	ok(t, "init", "--dir", dir, "--name", "Huyện ủy Kim Bảng", "--level", "district", "--root")
+	if out := ok(t, "member", "list", "--dir", dir, "--json"); out != "[]\n" {
+		t.Fatalf("empty list: %q", out)
+	}
+	for _, m := range [][]string{
+		{"Trần Văn Bình", "1970-01-02", "--field", "address=Số 5 <ngõ 3> & chợ"},
+		{"Nguyễn Thị An", "1980-03-04"},
+		{"Lê Văn Ánh", "1990-05-06"},
+	} {
+		ok(t, append([]string{"member", "add", "--dir", dir, "--name", m[0], "--sex", "M", "--born", m[1]}, m[2:]...)...)
+	}
+	out := ok(t, "member", "list", "--dir", dir, "--json")
+	var again bytes.Buffer
+	if err := json.Indent(&again, []byte(out), "", "  "); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if again.String() != out {
+		t.Fatalf("not the standard indented form:\n%s", out)
+	}
+	if !strings.Contains(out, "<ngõ 3> & chợ") {
+		t.Fatalf("HTML characters escaped:\n%s", out)
+	}
+	var ms []struct{ Fields map[string]string }
+	jsonOf(t, out, &ms)
+	var names []string
+	for _, m := range ms {
+		names = append(names, m.Fields["name"])
+	}
+	if want := []string{"Nguyễn Thị An", "Lê Văn Ánh", "Trần Văn Bình"}; !slices.Equal(names, want) {
+		t.Fatalf("order %q, want %q", names, want)
+	}
+	table := ok(t, "member", "list", "--dir", dir)
+	lines := strings.Split(strings.TrimSuffix(table, "\n"), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "ID ") || !strings.Contains(lines[1], "Nguyễn Thị An") || lines[4] != "3 members" {
+		t.Fatalf("table:\n%s", table)
 	}
 }
 

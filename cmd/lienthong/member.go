@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -230,29 +234,70 @@ func (a *app) memberListCmd() *cobra.Command {
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withNode(func(s *session) error {
-				ms, err := s.node.Members()
-				if err != nil {
-					return err
-				}
-				vnname.Sort(ms, func(m *node.Member) string { return m.Fields["name"] })
-				if ms == nil {
-					ms = []*node.Member{}
-				}
-				if a.json {
-					return a.emit(ms, "")
-				}
-				var b strings.Builder
-				tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tHọ và tên\tNgày sinh\tSố thẻ\tTrạng thái\tNơi quản lý")
-				for _, m := range ms {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Fields["name"], m.Fields["born"], m.Fields["card"], m.Status, m.HomeName)
-				}
-				tw.Flush()
-				fmt.Fprintf(&b, "%s\n", count(len(ms), "member"))
-				return a.emit(ms, b.String())
+				return a.listMembers(s.node)
 			})
 		},
 	}
+}
+
+// listMembers prints the members n holds, sorted by given name: with
+// --json an array of their views, else a table. Each view is turned into
+// its JSON or its table row as it is read, and only that is kept until
+// the sort, not the view (a tenth of the memory at 100,000 members).
+func (a *app) listMembers(n *node.Node) error {
+	type listed struct {
+		name string
+		out  []byte // the view's JSON (--json) or its table row
+	}
+	var items []listed
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("  ", "  ") // as an element of the array emit would print
+	var encErr error
+	err := n.EachMember(func(m *node.Member) bool {
+		buf.Reset()
+		if a.json {
+			if encErr = enc.Encode(m); encErr != nil {
+				return false
+			}
+			buf.Truncate(buf.Len() - 1) // Encode's newline
+		} else {
+			fmt.Fprintf(&buf, "%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Fields["name"], m.Fields["born"], m.Fields["card"], m.Status, m.HomeName)
+		}
+		items = append(items, listed{m.Fields["name"], bytes.Clone(buf.Bytes())})
+		return true
+	})
+	if err = cmp.Or(err, encErr); err != nil {
+		return err
+	}
+	vnname.Sort(items, func(it listed) string { return it.name })
+	w := bufio.NewWriter(a.out)
+	if a.json {
+		if len(items) == 0 {
+			w.WriteString("[]\n")
+		} else {
+			w.WriteString("[\n  ")
+			for i, it := range items {
+				if i > 0 {
+					w.WriteString(",\n  ")
+				}
+				w.Write(it.out)
+			}
+			w.WriteString("\n]\n")
+		}
+		return w.Flush()
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tHọ và tên\tNgày sinh\tSố thẻ\tTrạng thái\tNơi quản lý")
+	for _, it := range items {
+		tw.Write(it.out)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s\n", count(len(items), "member"))
+	return w.Flush()
 }
 
 func (a *app) memberHistoryCmd() *cobra.Command {
