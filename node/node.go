@@ -39,6 +39,8 @@ type Store interface {
 	EachIndexed(index string, fn func(value string, id schema.LedgerID) bool) error
 	// EachLedger visits every member ledger in ID order while fn is true.
 	EachLedger(fn func(*crdt.Ledger) bool) error
+	// LedgerCount is the number of member ledgers held.
+	LedgerCount() (int, error)
 	// StateHash is the store-wide state hash.
 	StateHash() crdt.Hash
 }

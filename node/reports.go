@@ -17,6 +17,10 @@ func (n *Node) Ledgers() ([]*crdt.Ledger, error) {
 	return out, err
 }
 
+// MemberCount is the number of members this node holds. It reads no
+// state: a status page or a metrics scrape can ask it at any size.
+func (n *Node) MemberCount() (int, error) { return n.store.LedgerCount() }
+
 // Alerts lists what is due or overdue on date at, for this committee and
 // its subtree.
 func (n *Node) Alerts(at calendar.Date, cfg report.Config) ([]report.Alert, error) {

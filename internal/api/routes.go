@@ -166,11 +166,11 @@ func (s *Server) status(r *http.Request) (any, error) {
 	for _, f := range schema.Fields {
 		st.Labels[f.Name] = f.Label
 	}
-	ls, err := n.Ledgers()
+	members, err := n.MemberCount()
 	if err != nil {
 		return nil, err
 	}
-	st.Members = len(ls)
+	st.Members = members
 	return st, nil
 }
 

@@ -90,8 +90,8 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 				c.alerts[[2]string{a.Rule, a.Severity}]++
 			}
 		}
-		if ls, err := c.src.Node.Ledgers(); err == nil {
-			c.members = len(ls)
+		if n, err := c.src.Node.MemberCount(); err == nil {
+			c.members = n
 		}
 		c.alertsAt = time.Now()
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"lienthong/crdt"
 	"lienthong/schema"
 )
 
@@ -60,4 +61,30 @@ func TestEachIndexed(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// LedgerCount counts the member ledgers EachLedger visits, not the
+// directory, without reading their states.
+func TestLedgerCount(t *testing.T) {
+	s, _, _, tree := diskStore(t)
+	defer s.Close()
+	if n, err := s.LedgerCount(); err != nil || n != 0 {
+		t.Fatalf("a store holding only the directory counts %d members (%v)", n, err)
+	}
+	var envs [][]byte
+	for i := range 25 {
+		var id schema.LedgerID
+		id[0], id[1] = 0xcb, byte(i)
+		envs = append(envs, memberCreate(tree.Grassroots, id, tree.LastHLC()+schema.HLC(i+1), map[string]string{"name": "Lường Văn Pản", "sex": "M"}).Envelope)
+	}
+	if res, _, err := s.Ingest(envs, "local"); err != nil || res[0].Err != nil {
+		t.Fatal(err, res[0].Err)
+	}
+	visited := 0
+	if err := s.EachLedger(func(*crdt.Ledger) bool { visited++; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.LedgerCount(); err != nil || n != 25 || visited != 25 {
+		t.Fatalf("LedgerCount %d (%v), EachLedger visited %d, want 25", n, err, visited)
+	}
 }

@@ -487,6 +487,24 @@ func (s *Store) EachLedger(fn func(*crdt.Ledger) bool) error {
 	})
 }
 
+// LedgerCount is the number of member ledgers held, counted from their
+// keys without reading a state.
+func (s *Store) LedgerCount() (int, error) {
+	n := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pLedger})
+		defer it.Close()
+		zero := ledgerKey(schema.DirectoryLedger)
+		for it.Rewind(); it.Valid(); it.Next() {
+			if string(it.Item().Key()) != string(zero) {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
 // Quarantined is a rejected op with its verdict.
 type Quarantined struct {
 	Envelope []byte             `cbor:"1,keyasint"`
