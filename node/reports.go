@@ -1,20 +1,19 @@
 package node
 
 import (
+	"iter"
+
 	"lienthong/crdt"
 	"lienthong/internal/calendar"
 	"lienthong/internal/report"
 	"lienthong/schema"
 )
 
-// Ledgers returns every member ledger this node holds.
-func (n *Node) Ledgers() ([]*crdt.Ledger, error) {
-	var out []*crdt.Ledger
-	err := n.store.EachLedger(func(l *crdt.Ledger) bool {
-		out = append(out, l)
-		return true
-	})
-	return out, err
+// eachLedger yields the member ledgers held here one at a time, as the
+// store reads them, so that a report over a province's members does not
+// hold them all; *err receives the error that ended the walk, if any.
+func (n *Node) eachLedger(err *error) iter.Seq[*crdt.Ledger] {
+	return func(yield func(*crdt.Ledger) bool) { *err = n.store.EachLedger(yield) }
 }
 
 // MemberCount is the number of members this node holds. It reads no
@@ -24,11 +23,11 @@ func (n *Node) MemberCount() (int, error) { return n.store.LedgerCount() }
 // Alerts lists what is due or overdue on date at, for this committee and
 // its subtree.
 func (n *Node) Alerts(at calendar.Date, cfg report.Config) ([]report.Alert, error) {
-	ls, err := n.Ledgers()
+	var err error
+	out := report.Alerts(n.store.Directory(), n.eachLedger(&err), n.ID(), at, cfg)
 	if err != nil {
 		return nil, err
 	}
-	out := report.Alerts(n.store.Directory(), ls, n.ID(), at, cfg)
 	if out == nil {
 		out = []report.Alert{}
 	}
@@ -41,11 +40,11 @@ func (n *Node) TodayDate() calendar.Date { return calendar.DateOf(n.opts.Now()) 
 // Reconcile lists the discrepancies in this committee's subtree (or, with
 // a subordinate's ID, in that subordinate's) as held on this node.
 func (n *Node) Reconcile(with schema.CommitteeID, at calendar.Date, cfg report.Config) ([]report.Discrepancy, error) {
-	ls, err := n.Ledgers()
+	var err error
+	out := report.Reconcile(n.store.Directory(), n.eachLedger(&err), n.ID(), with, at, cfg)
 	if err != nil {
 		return nil, err
 	}
-	out := report.Reconcile(n.store.Directory(), ls, n.ID(), with, at, cfg)
 	if out == nil {
 		out = []report.Discrepancy{}
 	}
@@ -54,9 +53,10 @@ func (n *Node) Reconcile(with schema.CommitteeID, at calendar.Date, cfg report.C
 
 // Stats gives headcounts, movements, exemption rates and ratings by unit.
 func (n *Node) Stats(from, to calendar.Date) (report.Statistics, error) {
-	ls, err := n.Ledgers()
+	var err error
+	st := report.Stats(n.store.Directory(), n.eachLedger(&err), n.ID(), from, to)
 	if err != nil {
 		return report.Statistics{}, err
 	}
-	return report.Stats(n.store.Directory(), ls, n.ID(), from, to), nil
+	return st, nil
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -115,10 +116,29 @@ func compareAlerts(a, b Alert) int {
 // (see Reconcile). Unit rules (exemption.rate_high, rating.quota) are
 // evaluated for every committee of the subtree over the members homed at
 // it or below.
-func Alerts(dir *crdt.Directory, ledgers []*crdt.Ledger, scope schema.CommitteeID, at calendar.Date, cfg Config) []Alert {
+//
+// ledgers is read once, one ledger at a time: a caller can feed them from
+// the store without holding them all.
+func Alerts(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope schema.CommitteeID, at calendar.Date, cfg Config) []Alert {
 	a := &alerter{dir: dir, cfg: cfg, cal: cfg.calendar(), at: at, in: newView(dir, scope)}
-	for _, l := range ledgers {
-		if l == nil || !l.Created() || l.Status == schema.StatusLeft || !a.in.holds(l) {
+	year := a.ratingYear()
+	exempt := map[schema.CommitteeID]counts{} // members, exempt: by home
+	rated := map[schema.CommitteeID]counts{}  // ratings of year by level: by home then
+	for l := range ledgers {
+		if l == nil || !l.Created() {
+			continue
+		}
+		countRating(rated, l, year)
+		if l.Status == schema.StatusLeft {
+			continue
+		}
+		c := exempt[l.HomeCommittee()]
+		c[0]++
+		if exemptOn(l, a.at) != nil {
+			c[1]++
+		}
+		exempt[l.HomeCommittee()] = c
+		if !a.in.holds(l) {
 			continue
 		}
 		a.transfers(l)
@@ -129,8 +149,8 @@ func Alerts(dir *crdt.Directory, ledgers []*crdt.Ledger, scope schema.CommitteeI
 		a.inactivity(l)
 		a.rating(l)
 	}
-	a.exemptionRates(ledgers)
-	a.ratingQuotas(ledgers)
+	a.exemptionRates(exempt)
+	a.ratingQuotas(rated, year)
 	slices.SortFunc(a.out, compareAlerts)
 	return a.out
 }
@@ -342,20 +362,9 @@ func (a *alerter) exemptions(l *crdt.Ledger) {
 
 // exemptionRates flags each unit of the subtree where more than
 // ExemptionRatePercent of the members homed at it or below (status not
-// left) are exempt on day at.
-func (a *alerter) exemptionRates(ledgers []*crdt.Ledger) {
-	byHome := map[schema.CommitteeID]counts{}
-	for _, l := range ledgers {
-		if l == nil || !l.Created() || l.Status == schema.StatusLeft {
-			continue
-		}
-		c := byHome[l.HomeCommittee()]
-		c[0]++
-		if exemptOn(l, a.at) != nil {
-			c[1]++
-		}
-		byHome[l.HomeCommittee()] = c
-	}
+// left) are exempt on day at; byHome counts them (members, exempt) by
+// home.
+func (a *alerter) exemptionRates(byHome map[schema.CommitteeID]counts) {
 	totals := rollUp(a.dir, byHome)
 	for _, u := range a.in.order {
 		members, exempt := totals[u][0], totals[u][1]
@@ -553,10 +562,10 @@ func (a *alerter) ratingYear() int {
 // ratingQuotas flags each unit of the subtree where, for the year being
 // rated, the members rated excellent are more than ExcellentPercentOfGood
 // of those rated good. A rating counts for the unit the member was homed
-// in on the day it was decided, and at every unit above.
-func (a *alerter) ratingQuotas(ledgers []*crdt.Ledger) {
-	year := a.ratingYear()
-	totals := rollUp(a.dir, ratingsByHome(ledgers, year))
+// in on the day it was decided, and at every unit above; byHome counts
+// them so (countRating).
+func (a *alerter) ratingQuotas(byHome map[schema.CommitteeID]counts, year int) {
+	totals := rollUp(a.dir, byHome)
 	for _, u := range a.in.order {
 		excellent, good := totals[u][0], totals[u][1]
 		if excellent == 0 || excellent*100 <= a.cfg.ExcellentPercentOfGood*good {
@@ -568,31 +577,24 @@ func (a *alerter) ratingQuotas(ledgers []*crdt.Ledger) {
 	}
 }
 
-// ratingsByHome counts the ratings of a year by level (in the order of
-// schema.RatingLevels) and by the home on the day each was decided. A
-// rating decided stays counted if the member leaves later.
-func ratingsByHome(ledgers []*crdt.Ledger, year int) map[schema.CommitteeID]counts {
-	out := map[schema.CommitteeID]counts{}
-	for _, l := range ledgers {
-		if l == nil || !l.Created() {
-			continue
-		}
-		r := l.RatingFor(year)
-		if r == nil {
-			continue
-		}
-		on, ok := date(r.Date)
-		if !ok {
-			on = calendar.NewDate(year, 12, 31)
-		}
-		h := homeOn(l, on)
-		c := out[h]
-		if i := slices.Index(schema.RatingLevels, r.Level); i >= 0 {
-			c[i]++
-		}
-		out[h] = c
+// countRating counts l's rating of year, if it has one, by level (in the
+// order of schema.RatingLevels) under the home it had on the day the rating
+// was decided. A rating decided stays counted if the member leaves later.
+func countRating(byHome map[schema.CommitteeID]counts, l *crdt.Ledger, year int) {
+	r := l.RatingFor(year)
+	if r == nil {
+		return
 	}
-	return out
+	on, ok := date(r.Date)
+	if !ok {
+		on = calendar.NewDate(year, 12, 31)
+	}
+	h := homeOn(l, on)
+	c := byHome[h]
+	if i := slices.Index(schema.RatingLevels, r.Level); i >= 0 {
+		c[i]++
+	}
+	byHome[h] = c
 }
 
 // counts is a small tally per committee.

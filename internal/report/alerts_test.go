@@ -25,7 +25,7 @@ var cfg = report.DefaultConfig()
 
 func alertsOn(tb testing.TB, n *network, scope schema.CommitteeID, on string) []report.Alert {
 	tb.Helper()
-	as := report.Alerts(n.dir, n.ledgers(), scope, day(tb, on), cfg)
+	as := report.Alerts(n.dir, slices.Values(n.ledgers()), scope, day(tb, on), cfg)
 	if !slices.IsSortedFunc(as, func(a, b report.Alert) int {
 		if c := a.Due.Compare(b.Due); c != 0 {
 			return c
@@ -703,17 +703,17 @@ func TestConfigNumbers(t *testing.T) {
 	c.TransferPresentDays = 40
 	cal, _ := calendar.New(calendar.DefaultOptions())
 	due := cal.AddWorkingDays(day(t, "2026-02-10"), 40)
-	if got := pick(report.Alerts(n.dir, n.ledgers(), tr.root.ID(), due, c), report.RuleTransferPresentation); len(got) != 0 {
+	if got := pick(report.Alerts(n.dir, slices.Values(n.ledgers()), tr.root.ID(), due, c), report.RuleTransferPresentation); len(got) != 0 {
 		t.Fatalf("on the 40th working day: %s", dump(got))
 	}
-	if got := pick(report.Alerts(n.dir, n.ledgers(), tr.root.ID(), due.AddDays(1), c), report.RuleTransferPresentation); len(got) != 3 {
+	if got := pick(report.Alerts(n.dir, slices.Values(n.ledgers()), tr.root.ID(), due.AddDays(1), c), report.RuleTransferPresentation); len(got) != 3 {
 		t.Fatalf("after the 40th working day: %s", dump(got))
 	}
 	// A calendar with an extra day off moves the deadline by a working day.
 	opts := calendar.DefaultOptions()
 	opts.ExtraHolidays = []calendar.Date{day(t, "2026-03-02")}
 	c.Calendar, _ = calendar.New(opts)
-	if got := pick(report.Alerts(n.dir, n.ledgers(), tr.root.ID(), due.AddDays(1), c), report.RuleTransferPresentation); len(got) != 0 {
+	if got := pick(report.Alerts(n.dir, slices.Values(n.ledgers()), tr.root.ID(), due.AddDays(1), c), report.RuleTransferPresentation); len(got) != 0 {
 		t.Fatalf("with an extra day off: %s", dump(got))
 	}
 }
@@ -723,7 +723,7 @@ func TestConfigNumbers(t *testing.T) {
 func TestZeroConfig(t *testing.T) {
 	w := reconcileScenario(t)
 	for _, on := range []string{"2026-01-01", "2026-12-31"} {
-		report.Alerts(w.n.dir, w.n.ledgers(), w.tr.root.ID(), day(t, on), report.Config{})
-		report.Reconcile(w.n.dir, w.n.ledgers(), w.tr.root.ID(), "", day(t, on), report.Config{})
+		report.Alerts(w.n.dir, slices.Values(w.n.ledgers()), w.tr.root.ID(), day(t, on), report.Config{})
+		report.Reconcile(w.n.dir, slices.Values(w.n.ledgers()), w.tr.root.ID(), "", day(t, on), report.Config{})
 	}
 }

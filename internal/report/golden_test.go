@@ -406,9 +406,9 @@ func TestGolden(t *testing.T) {
 	sn := goldenNetwork(t)
 	ledgers := sn.ledgers()
 	root := sn.root.ID()
-	golden(t, "alerts.golden", report.Alerts(sn.dir, ledgers, root, goldenDay, report.DefaultConfig()))
-	golden(t, "reconcile.golden", report.Reconcile(sn.dir, ledgers, root, "", goldenDay, report.DefaultConfig()))
-	golden(t, "stats.golden", report.Stats(sn.dir, ledgers, root, d(2026, 1, 1), goldenDay))
+	golden(t, "alerts.golden", report.Alerts(sn.dir, slices.Values(ledgers), root, goldenDay, report.DefaultConfig()))
+	golden(t, "reconcile.golden", report.Reconcile(sn.dir, slices.Values(ledgers), root, "", goldenDay, report.DefaultConfig()))
+	golden(t, "stats.golden", report.Stats(sn.dir, slices.Values(ledgers), root, d(2026, 1, 1), goldenDay))
 }
 
 // TestGoldenIsDeterministic: the same seed gives byte-identical reports,
@@ -422,11 +422,15 @@ func TestGoldenIsDeterministic(t *testing.T) {
 	}
 	root := sn.root.ID()
 	for _, f := range []func([]*crdt.Ledger) any{
-		func(ls []*crdt.Ledger) any { return report.Alerts(sn.dir, ls, root, goldenDay, report.DefaultConfig()) },
 		func(ls []*crdt.Ledger) any {
-			return report.Reconcile(sn.dir, ls, root, "", goldenDay, report.DefaultConfig())
+			return report.Alerts(sn.dir, slices.Values(ls), root, goldenDay, report.DefaultConfig())
 		},
-		func(ls []*crdt.Ledger) any { return report.Stats(sn.dir, ls, root, d(2026, 1, 1), goldenDay) },
+		func(ls []*crdt.Ledger) any {
+			return report.Reconcile(sn.dir, slices.Values(ls), root, "", goldenDay, report.DefaultConfig())
+		},
+		func(ls []*crdt.Ledger) any {
+			return report.Stats(sn.dir, slices.Values(ls), root, d(2026, 1, 1), goldenDay)
+		},
 	} {
 		a, _ := json.Marshal(f(ledgers))
 		b, _ := json.Marshal(f(rev))

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -83,7 +84,7 @@ func compareDiscrepancies(a, b Discrepancy) int {
 // subtree; a subordinate of scope for that subordinate's subtree; a superior
 // of scope for scope's own subtree (what the superior compares with). Any
 // other committee shares no list with scope, and the result is empty.
-func Reconcile(dir *crdt.Directory, ledgers []*crdt.Ledger, scope, with schema.CommitteeID, at calendar.Date, cfg Config) []Discrepancy {
+func Reconcile(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope, with schema.CommitteeID, at calendar.Date, cfg Config) []Discrepancy {
 	root := scope
 	switch {
 	case with == "" || with == scope:
@@ -94,13 +95,23 @@ func Reconcile(dir *crdt.Directory, ledgers []*crdt.Ledger, scope, with schema.C
 		return nil
 	}
 	r := &reconciler{dir: dir, cal: cfg.calendar(), cfg: cfg, at: at, in: newView(dir, root), whole: root == dir.Root}
-	for _, l := range ledgers {
-		if l != nil && l.Created() && r.holds(l) {
+	citizens, cards := map[string][]holder{}, map[string][]holder{}
+	for l := range ledgers {
+		if l == nil || !l.Created() {
+			continue
+		}
+		if r.holds(l) {
 			r.ledger(l)
 		}
+		if v := l.Field("citizen_id"); v != "" && l.Status != schema.StatusLeft {
+			citizens[v] = append(citizens[v], r.holder(l))
+		}
+		if v := l.Field("card"); v != "" {
+			cards[v] = append(cards[v], r.holder(l))
+		}
 	}
-	r.duplicates(ledgers, KindMemberDuplicate, "citizen_id", true)
-	r.duplicates(ledgers, KindCardDuplicate, "card", false)
+	r.duplicates(citizens, KindMemberDuplicate)
+	r.duplicates(cards, KindCardDuplicate)
 	slices.SortFunc(r.out, compareDiscrepancies)
 	return r.out
 }
@@ -233,34 +244,40 @@ func (r *reconciler) stuck(l *crdt.Ledger) {
 
 // duplicates reports a field value shared by several ledgers, when at
 // least one of them is in the compared list.
-func (r *reconciler) duplicates(ledgers []*crdt.Ledger, kind, field string, activeOnly bool) {
-	groups := map[string][]*crdt.Ledger{}
-	for _, l := range ledgers {
-		if l == nil || !l.Created() || (activeOnly && l.Status == schema.StatusLeft) {
+// holder is what a duplicate number's report says of a member holding it.
+type holder struct {
+	id    schema.LedgerID
+	home  schema.CommitteeID
+	who   string
+	holds bool // in the reconciliation's view
+}
+
+func (r *reconciler) holder(l *crdt.Ledger) holder {
+	return holder{l.ID, l.HomeCommittee(), who(l), r.holds(l)}
+}
+
+// duplicates reports each number (a card or a citizen ID: groups maps it
+// to the members holding it) held by several members, one of them in the
+// view.
+func (r *reconciler) duplicates(groups map[string][]holder, kind string) {
+	for v, hs := range groups {
+		if len(hs) < 2 || !slices.ContainsFunc(hs, func(h holder) bool { return h.holds }) {
 			continue
 		}
-		if v := l.Field(field); v != "" {
-			groups[v] = append(groups[v], l)
-		}
-	}
-	for v, ls := range groups {
-		if len(ls) < 2 || !slices.ContainsFunc(ls, r.holds) {
-			continue
-		}
-		slices.SortFunc(ls, func(a, b *crdt.Ledger) int { return strings.Compare(a.ID.String(), b.ID.String()) })
-		ids := make([]schema.LedgerID, len(ls))
+		slices.SortFunc(hs, func(a, b holder) int { return strings.Compare(a.id.String(), b.id.String()) })
+		ids := make([]schema.LedgerID, len(hs))
 		var homes []schema.CommitteeID
 		var parts []string
-		for i, l := range ls {
-			ids[i] = l.ID
-			homes = append(homes, l.HomeCommittee())
-			parts = append(parts, fmt.Sprintf("%s (%s)", who(l), label(r.dir, l.HomeCommittee())))
+		for i, h := range hs {
+			ids[i] = h.id
+			homes = append(homes, h.home)
+			parts = append(parts, fmt.Sprintf("%s (%s)", h.who, label(r.dir, h.home)))
 		}
 		what := "Số thẻ đảng viên " + v
 		if kind == KindMemberDuplicate {
 			what = "Số CCCD " + v
 		}
-		r.add(kind, commonSuperior(r.dir, homes), fmt.Sprintf("%s có ở %d hồ sơ: %s", what, len(ls), strings.Join(parts, "; ")), ids...)
+		r.add(kind, commonSuperior(r.dir, homes), fmt.Sprintf("%s có ở %d hồ sơ: %s", what, len(hs), strings.Join(parts, "; ")), ids...)
 	}
 }
 

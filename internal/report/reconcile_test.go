@@ -107,7 +107,7 @@ func TestReconcile(t *testing.T) {
 	w := reconcileScenario(t)
 	tr := w.tr
 	at := day(t, "2026-04-01")
-	got := report.Reconcile(w.n.dir, w.n.ledgers(), tr.root.ID(), "", at, cfg)
+	got := report.Reconcile(w.n.dir, slices.Values(w.n.ledgers()), tr.root.ID(), "", at, cfg)
 	want := []string{
 		"card.duplicate: card A, card B @ Tỉnh ủy Hà Nam",
 		"home.revoked: revoked home @ Chi bộ Phòng Vật tư",
@@ -137,7 +137,7 @@ func TestReconcile(t *testing.T) {
 	}
 
 	// Before the deadlines, nothing is stuck yet.
-	early := w.summary(report.Reconcile(w.n.dir, w.n.ledgers(), tr.root.ID(), "", day(t, "2026-02-10"), cfg))
+	early := w.summary(report.Reconcile(w.n.dir, slices.Values(w.n.ledgers()), tr.root.ID(), "", day(t, "2026-02-10"), cfg))
 	for _, s := range early {
 		if strings.HasPrefix(s, "transfer.stuck") || strings.HasPrefix(s, "residence.not_accepted") || strings.HasPrefix(s, "leave.expired") {
 			t.Fatalf("on 10/02/2026: %s", s)
@@ -145,7 +145,7 @@ func TestReconcile(t *testing.T) {
 	}
 
 	// with a subordinate: only what names its subtree.
-	sub := w.summary(report.Reconcile(w.n.dir, w.n.ledgers(), tr.root.ID(), tr.commune.ID(), at, cfg))
+	sub := w.summary(report.Reconcile(w.n.dir, slices.Values(w.n.ledgers()), tr.root.ID(), tr.commune.ID(), at, cfg))
 	wantSub := []string{
 		"card.duplicate: card A, card B @ Tỉnh ủy Hà Nam",
 		"residence.not_accepted: not accepted @ Đảng ủy phường Lê Hồng Phong",
@@ -159,8 +159,8 @@ func TestReconcile(t *testing.T) {
 		t.Fatalf("with the commune:\n  %s\nwant\n  %s", strings.Join(sub, "\n  "), strings.Join(wantSub, "\n  "))
 	}
 	// with the superior: the scope's own subtree.
-	up := w.summary(report.Reconcile(w.n.dir, w.n.ledgers(), tr.cell2.ID(), tr.grassroots.ID(), at, cfg))
-	own := w.summary(report.Reconcile(w.n.dir, w.n.ledgers(), tr.cell2.ID(), "", at, cfg))
+	up := w.summary(report.Reconcile(w.n.dir, slices.Values(w.n.ledgers()), tr.cell2.ID(), tr.grassroots.ID(), at, cfg))
+	own := w.summary(report.Reconcile(w.n.dir, slices.Values(w.n.ledgers()), tr.cell2.ID(), "", at, cfg))
 	if !slices.Equal(up, own) || len(own) == 0 {
 		t.Fatalf("with the superior %v, own subtree %v", up, own)
 	}
@@ -170,7 +170,7 @@ func TestReconcile(t *testing.T) {
 		t.Fatalf("Cell2's list:\n%s", joined)
 	}
 	// with an unrelated committee: nothing is shared.
-	if got := report.Reconcile(w.n.dir, w.n.ledgers(), tr.cell1.ID(), tr.commune.ID(), at, cfg); got != nil {
+	if got := report.Reconcile(w.n.dir, slices.Values(w.n.ledgers()), tr.cell1.ID(), tr.commune.ID(), at, cfg); got != nil {
 		t.Fatalf("with an unrelated committee: %v", w.summary(got))
 	}
 
@@ -184,7 +184,7 @@ func TestReconcile(t *testing.T) {
 	}
 	partial, _ := crdt.RebuildDirectory(tr.root.ID(), ops)
 	found := false
-	for _, s := range w.summary(report.Reconcile(partial, w.n.ledgers(), tr.root.ID(), "", at, cfg)) {
+	for _, s := range w.summary(report.Reconcile(partial, slices.Values(w.n.ledgers()), tr.root.ID(), "", at, cfg)) {
 		if strings.HasPrefix(s, "home.not_chartered: card B") {
 			found = true
 		}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"iter"
 	"lienthong/crdt"
 	"lienthong/internal/calendar"
 	"lienthong/schema"
@@ -138,7 +139,7 @@ func (u *UnitStats) rate() {
 // stand (status, home), read on day to for dated periods (exemptions,
 // temporary transfers); movements dated in [from, to]; ratings for the year
 // of to.
-func Stats(dir *crdt.Directory, ledgers []*crdt.Ledger, scope schema.CommitteeID, from, to calendar.Date) Statistics {
+func Stats(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope schema.CommitteeID, from, to calendar.Date) Statistics {
 	st := Statistics{Scope: scope, From: from, To: to, RatingYear: to.Year, Total: UnitStats{Name: "Tổng cộng"}}
 	rows := map[schema.CommitteeID]*UnitStats{}
 	depth := map[schema.CommitteeID]int{}
@@ -161,7 +162,7 @@ func Stats(dir *crdt.Directory, ledgers []*crdt.Ledger, scope schema.CommitteeID
 	}
 	inRange := func(d calendar.Date) bool { return !d.Before(from) && !d.After(to) }
 	year := to.Year
-	for _, l := range ledgers {
+	for l := range ledgers {
 		if l == nil || !l.Created() {
 			continue
 		}

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestStats(t *testing.T) {
 	old := g.issue(schema.TransferIssueBody{Type: schema.TransferOfficial, Destination: tr.cell2.ID(), Date: "2025-05-01"})
 	g.acceptTransfer(old, "2025-05-10", nil)
 
-	st := report.Stats(n.dir, n.ledgers(), tr.grassroots.ID(), day(t, "2026-01-01"), day(t, "2026-12-31"))
+	st := report.Stats(n.dir, slices.Values(n.ledgers()), tr.grassroots.ID(), day(t, "2026-01-01"), day(t, "2026-12-31"))
 	if len(st.Units) != 3 || st.Units[0].Committee != tr.grassroots.ID() || st.Units[0].Depth != 0 || st.Units[1].Depth != 1 {
 		t.Fatalf("units %+v", st.Units)
 	}
@@ -68,13 +69,13 @@ func TestStats(t *testing.T) {
 
 	// The residence cell hosts F on a temporary transfer, outside its
 	// official headcount.
-	res := report.Stats(n.dir, n.ledgers(), tr.commune.ID(), day(t, "2026-01-01"), day(t, "2026-12-31"))
+	res := report.Stats(n.dir, slices.Values(n.ledgers()), tr.commune.ID(), day(t, "2026-01-01"), day(t, "2026-12-31"))
 	if len(res.Units) != 2 || res.Units[1].Temporary != 1 || res.Units[1].Official != 0 || res.Units[1].Movements.TemporaryIn != 1 {
 		t.Fatalf("commune %+v", res.Units)
 	}
 	// On a day after the temporary transfer ended it no longer counts.
 	f.endTransfer(tmp, "2026-09-01")
-	res = report.Stats(n.dir, n.ledgers(), tr.commune.ID(), day(t, "2026-09-01"), day(t, "2026-10-01"))
+	res = report.Stats(n.dir, slices.Values(n.ledgers()), tr.commune.ID(), day(t, "2026-09-01"), day(t, "2026-10-01"))
 	if res.Units[1].Temporary != 0 {
 		t.Fatalf("after the end: %+v", res.Units[1])
 	}
