@@ -86,6 +86,8 @@ type Node struct {
 
 	mu  sync.Mutex // serialises local writes; guards hlc
 	hlc schema.HLC
+
+	alerts alertsCache
 }
 
 // New returns a node that signs with signer and keeps its data in st.

@@ -2,6 +2,8 @@ package node
 
 import (
 	"iter"
+	"slices"
+	"sync"
 
 	"lienthong/crdt"
 	"lienthong/internal/calendar"
@@ -22,7 +24,17 @@ func (n *Node) MemberCount() (int, error) { return n.store.LedgerCount() }
 
 // Alerts lists what is due or overdue on date at, for this committee and
 // its subtree.
+//
+// The answer is kept until the store's state, the date or the rules
+// change: every open UI asks for the alerts each minute, and computing
+// them reads every member (seconds at a province's size).
 func (n *Node) Alerts(at calendar.Date, cfg report.Config) ([]report.Alert, error) {
+	// The hash is read before the ledgers: an answer computed from ledgers
+	// newer than it is filed under a hash the store has already left.
+	hash := n.store.StateHash()
+	if out, ok := n.alerts.get(hash, at, cfg); ok {
+		return out, nil
+	}
 	var err error
 	out := report.Alerts(n.store.Directory(), n.eachLedger(&err), n.ID(), at, cfg)
 	if err != nil {
@@ -31,7 +43,32 @@ func (n *Node) Alerts(at calendar.Date, cfg report.Config) ([]report.Alert, erro
 	if out == nil {
 		out = []report.Alert{}
 	}
-	return out, nil
+	n.alerts.put(hash, at, cfg, out)
+	return slices.Clone(out), nil
+}
+
+// alertsCache holds the last alerts computed, with what they depend on.
+type alertsCache struct {
+	mu   sync.Mutex
+	hash crdt.Hash
+	at   calendar.Date
+	cfg  report.Config
+	out  []report.Alert // nil: none kept
+}
+
+func (c *alertsCache) get(hash crdt.Hash, at calendar.Date, cfg report.Config) ([]report.Alert, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.out == nil || c.hash != hash || c.at != at || c.cfg != cfg {
+		return nil, false
+	}
+	return slices.Clone(c.out), true
+}
+
+func (c *alertsCache) put(hash crdt.Hash, at calendar.Date, cfg report.Config, out []report.Alert) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hash, c.at, c.cfg, c.out = hash, at, cfg, out
 }
 
 // TodayDate is the node's current date.
