@@ -88,6 +88,7 @@ type Node struct {
 	hlc schema.HLC
 
 	alerts alertsCache
+	rows   memberRows
 }
 
 // New returns a node that signs with signer and keeps its data in st.

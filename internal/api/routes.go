@@ -15,7 +15,6 @@ import (
 	"lienthong/internal/register"
 	"lienthong/internal/report"
 	"lienthong/internal/tabular"
-	"lienthong/internal/vnname"
 	"lienthong/node"
 	"lienthong/schema"
 )
@@ -175,37 +174,16 @@ func (s *Server) status(r *http.Request) (any, error) {
 }
 
 func (s *Server) listMembers(r *http.Request) (any, error) {
-	ms, err := s.n().Members()
-	if err != nil {
-		return nil, err
-	}
-	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
-	status := r.URL.Query().Get("status")
-	home := r.URL.Query().Get("home")
-	out := []*node.Member{}
-	for _, m := range ms {
-		if status != "" && m.Status != status {
-			continue
-		}
-		if home != "" && m.Home != home {
-			continue
-		}
-		if q != "" && !strings.Contains(strings.ToLower(m.Fields["name"]+" "+m.Fields["card"]+" "+m.Fields["citizen_id"]+" "+m.ID), q) {
-			continue
-		}
-		out = append(out, m)
-	}
-	vnname.Sort(out, func(m *node.Member) string { return m.Fields["name"] })
 	offset, err := intParam(r, "offset", 0)
 	if err != nil {
 		return nil, err
 	}
-	limit, err := intParam(r, "limit", len(out))
+	limit, err := intParam(r, "limit", -1)
 	if err != nil {
 		return nil, err
 	}
-	offset = min(offset, len(out))
-	return out[offset:min(offset+limit, len(out))], nil
+	qs := r.URL.Query()
+	return s.n().FindMembers(qs.Get("q"), qs.Get("status"), qs.Get("home"), offset, limit)
 }
 
 func intParam(r *http.Request, name string, def int) (int, error) {

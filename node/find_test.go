@@ -1,0 +1,107 @@
+package node_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"lienthong/internal/testkit"
+	"lienthong/internal/vnname"
+	"lienthong/node"
+	"lienthong/schema"
+)
+
+// FindMembers answers what filtering and sorting every member's view
+// would, page by page, and follows the store as it changes.
+func TestFindMembers(t *testing.T) {
+	tree := testkit.NewTree(100)
+	n, _ := newNode(t, t.TempDir(), tree, tree.Grassroots)
+	given := []string{"An", "Bình", "Ánh", "Chi", "Dũng", "Đức", "Hà", "Lan"}
+	var ids []schema.LedgerID
+	for i := range 40 {
+		home := tree.Cell1.ID()
+		if i%3 == 0 {
+			home = tree.Cell2.ID()
+		}
+		fields := map[string]string{"name": fmt.Sprintf("Nguyễn Văn %s", given[i%len(given)]), "sex": "M", "born": "1980-01-02", "admitted": "2020-05-06"}
+		if i%4 != 0 {
+			fields["card"] = fmt.Sprintf("%08d", 31000000+i*37)
+		}
+		id, err := n.CreateMember(home, fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		if i%5 == 0 {
+			if _, err := n.Move(id, schema.MovementBody{Type: schema.MoveFull, Date: "2021-05-06"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// What the members page did before: every view, filtered, sorted.
+	want := func(q, status, home string, offset, limit int) []string {
+		ms, err := n.Members()
+		if err != nil {
+			t.Fatal(err)
+		}
+		q = strings.ToLower(strings.TrimSpace(q))
+		var out []*node.Member
+		for _, m := range ms {
+			if (status == "" || m.Status == status) && (home == "" || m.Home == home) &&
+				strings.Contains(strings.ToLower(m.Fields["name"]+" "+m.Fields["card"]+" "+m.Fields["citizen_id"]+" "+m.ID), q) {
+				out = append(out, m)
+			}
+		}
+		vnname.Sort(out, func(m *node.Member) string { return m.Fields["name"] })
+		offset = min(offset, len(out))
+		if limit < 0 {
+			limit = len(out)
+		}
+		var names []string
+		for _, m := range out[offset:min(offset+limit, len(out))] {
+			names = append(names, m.ID+" "+m.Fields["name"])
+		}
+		return names
+	}
+	check := func(q, status, home string, offset, limit int) {
+		t.Helper()
+		ms, err := n.FindMembers(q, status, home, offset, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range ms {
+			got = append(got, m.ID+" "+m.Fields["name"])
+		}
+		if w := want(q, status, home, offset, limit); !slices.Equal(got, w) {
+			t.Fatalf("FindMembers(%q, %q, %q, %d, %d):\n got %q\nwant %q", q, status, home, offset, limit, got, w)
+		}
+	}
+	cell2 := string(tree.Cell2.ID())
+	for _, c := range []struct {
+		q, status, home string
+		offset, limit   int
+	}{
+		{"", "", "", 0, -1}, {"", "", "", 0, 7}, {"", "", "", 7, 7}, {"", "", "", 35, 10}, {"", "", "", 50, 5},
+		{"bình", "", "", 0, -1}, {"  NGUYỄN VĂN Đ ", "", "", 0, -1}, {"3100", "", "", 2, 4},
+		{ids[3].String()[20:], "", "", 0, -1}, {"", schema.StatusFull, "", 0, -1},
+		{"", schema.StatusProbationary, cell2, 1, 3}, {"an", "", cell2, 0, -1}, {"nobody", "", "", 0, -1},
+	} {
+		check(c.q, c.status, c.home, c.offset, c.limit)
+	}
+	// A change shows at once: a rename, a new member, a movement.
+	if _, err := n.SetFields(ids[0], map[string]string{"name": "Trần Thị Yến"}); err != nil {
+		t.Fatal(err)
+	}
+	check("yến", "", "", 0, -1)
+	check("", "", "", 0, -1)
+	if _, err := n.CreateMember("", map[string]string{"name": "Lò Văn Ánh", "sex": "M"}); err != nil {
+		t.Fatal(err)
+	}
+	check("ánh", "", "", 0, -1)
+	if _, err := n.Move(ids[1], schema.MovementBody{Type: schema.MoveFull, Date: "2021-05-06"}); err != nil {
+		t.Fatal(err)
+	}
+	check("", schema.StatusFull, "", 0, -1)
+}
