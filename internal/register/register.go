@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -153,23 +155,73 @@ func Import(n *node.Node, r io.Reader, format tabular.Format, home schema.Commit
 
 // Export writes every member this node holds, sorted by given name, as a
 // register that Import reads back.
+//
+// Each member's values are kept, until the sort, as a row in the order of
+// schema.Fields rather than as its view (which holds the whole ledger):
+// about a tenth of the memory.
 func Export(n *node.Node, w io.Writer, format tabular.Format) (int, error) {
-	ms, err := n.Members()
+	type exported struct {
+		id     string
+		vals   []string          // by schema.Fields
+		extras map[string]string // fields schema.Fields does not list
+	}
+	var rows []exported
+	err := n.EachMember(func(m *node.Member) bool {
+		r := exported{id: m.ID, vals: make([]string, len(schema.Fields))}
+		for k, v := range m.Fields {
+			if i := fieldIndex(k); i >= 0 {
+				r.vals[i] = v
+			} else {
+				if r.extras == nil {
+					r.extras = map[string]string{}
+				}
+				r.extras[k] = v
+			}
+		}
+		rows = append(rows, r)
+		return true
+	})
 	if err != nil {
 		return 0, err
 	}
-	vnname.Sort(ms, func(m *node.Member) string { return m.Fields["name"] })
+	name := fieldIndex("name")
+	vnname.Sort(rows, func(r exported) string { return r.vals[name] })
 	tw, err := tabular.NewWriter(w, format, tabular.WriteOptions{})
 	if err != nil {
 		return 0, err
 	}
-	for i, m := range ms {
-		if err := tw.Write(tabular.Row{Line: i + 2, ID: m.ID, Fields: m.Fields}); err != nil {
+	for i, r := range rows {
+		fields := maps.Clone(r.extras)
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		for j, v := range r.vals {
+			if v != "" {
+				fields[schema.Fields[j].Name] = v
+			}
+		}
+		if err := tw.Write(tabular.Row{Line: i + 2, ID: r.id, Fields: fields}); err != nil {
 			return i, err
 		}
 	}
-	return len(ms), tw.Close()
+	return len(rows), tw.Close()
 }
+
+// fieldIndex is the place of a field in schema.Fields, -1 if it has none.
+func fieldIndex(name string) int {
+	if i, ok := fieldPlaces()[name]; ok {
+		return i
+	}
+	return -1
+}
+
+var fieldPlaces = sync.OnceValue(func() map[string]int {
+	out := make(map[string]int, len(schema.Fields))
+	for i, f := range schema.Fields {
+		out[f.Name] = i
+	}
+	return out
+})
 
 // matchByCard picks, of ids, the members held here with card number card,
 // the one a register row without an id names: the zero ID if there is none. A member with
