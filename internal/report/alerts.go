@@ -132,12 +132,7 @@ func Alerts(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope schema.Co
 		if l.Status == schema.StatusLeft {
 			continue
 		}
-		c := exempt[l.HomeCommittee()]
-		c[0]++
-		if exemptOn(l, a.at) != nil {
-			c[1]++
-		}
-		exempt[l.HomeCommittee()] = c
+		countExempt(exempt, l, a.at)
 		if !a.in.holds(l) {
 			continue
 		}
@@ -575,6 +570,17 @@ func (a *alerter) ratingQuotas(byHome map[schema.CommitteeID]counts, year int) {
 			fmt.Sprintf("Năm %d: %d đảng viên hoàn thành xuất sắc nhiệm vụ, vượt %d%% của %d đảng viên hoàn thành tốt nhiệm vụ",
 				year, excellent, a.cfg.ExcellentPercentOfGood, good))
 	}
+}
+
+// countExempt counts l under its home: one member, and one exempt if it is
+// exempt on day at.
+func countExempt(byHome map[schema.CommitteeID]counts, l *crdt.Ledger, at calendar.Date) {
+	c := byHome[l.HomeCommittee()]
+	c[0]++
+	if exemptOn(l, at) != nil {
+		c[1]++
+	}
+	byHome[l.HomeCommittee()] = c
 }
 
 // countRating counts l's rating of year, if it has one, by level (in the
