@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strings"
@@ -20,13 +21,14 @@ type memberRow struct {
 	home   schema.CommitteeID
 }
 
-// memberRows is the sorted list of every member's row, kept until the
-// store's state changes.
+// memberRows is the sorted list of every member's row. It follows the
+// store through its change log: after a change, only the ledgers changed
+// are read again.
 type memberRows struct {
-	mu    sync.Mutex
-	hash  crdt.Hash
-	built bool
-	rows  []memberRow // by given name, then ledger ID
+	mu      sync.Mutex
+	version uint64 // the store's LedgerVersion the rows reflect
+	built   bool
+	rows    []memberRow // by given name, then ledger ID
 }
 
 // FindMembers lists the members held here whose name, card number,
@@ -69,35 +71,93 @@ func (n *Node) FindMembers(q, status, home string, offset, limit int) ([]*Member
 	return out, nil
 }
 
-// memberRows returns the rows for the store's current state, making them
-// if the state changed since they were made. The caller must not modify
-// them.
+// memberRows returns the rows for the store's current state, bringing
+// them up to date first. The caller must not modify them: a later call
+// makes new rows rather than change those it handed out.
 func (n *Node) memberRows() ([]memberRow, error) {
 	c := &n.rows
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// The hash is read before the ledgers: rows made from ledgers newer
-	// than it are filed under a hash the store has already left.
-	hash := n.store.StateHash()
-	if c.built && c.hash == hash {
-		return c.rows, nil
+	if c.built {
+		ids, now, ok := n.store.LedgersChangedSince(c.version)
+		// Reading ledgers one by one costs about twice what a scan does.
+		if ok && len(ids) <= len(c.rows)/2 {
+			if len(ids) > 0 {
+				rows, err := n.updateRows(c.rows, ids)
+				if err != nil {
+					return nil, err
+				}
+				c.rows = rows
+			}
+			c.version = now
+			return c.rows, nil
+		}
 	}
+	// The version is read before the ledgers: rows made from ledgers
+	// newer than it are read again at the next change, which is harmless.
+	version := n.store.LedgerVersion()
 	var rows []memberRow
 	err := n.store.EachLedger(func(l *crdt.Ledger) bool {
-		name := l.Field("name")
-		rows = append(rows, memberRow{
-			id:     l.ID,
-			key:    vnname.KeyOf(name),
-			text:   strings.ToLower(name + " " + l.Field("card") + " " + l.Field("citizen_id") + " " + l.ID.String()),
-			status: l.Status,
-			home:   l.HomeCommittee(),
-		})
+		rows = append(rows, rowOf(l))
 		return true
 	})
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(rows, func(a, b memberRow) int { return a.key.Compare(b.key) })
-	c.hash, c.built, c.rows = hash, true, rows
+	slices.SortFunc(rows, compareRows)
+	c.version, c.built, c.rows = version, true, rows
 	return rows, nil
+}
+
+// updateRows returns new sorted rows: old, with the rows of the changed
+// ledgers made again from their current state (and dropped for a ledger
+// no longer held).
+func (n *Node) updateRows(old []memberRow, changed []schema.LedgerID) ([]memberRow, error) {
+	redo := make(map[schema.LedgerID]bool, len(changed))
+	fresh := make([]memberRow, 0, len(changed))
+	for _, id := range changed {
+		redo[id] = true
+		l, err := n.store.Ledger(id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		fresh = append(fresh, rowOf(l))
+	}
+	slices.SortFunc(fresh, compareRows)
+	rows := make([]memberRow, 0, len(old)+len(fresh))
+	i := 0
+	for _, r := range old {
+		if redo[r.id] {
+			continue
+		}
+		for i < len(fresh) && compareRows(fresh[i], r) < 0 {
+			rows = append(rows, fresh[i])
+			i++
+		}
+		rows = append(rows, r)
+	}
+	return append(rows, fresh[i:]...), nil
+}
+
+func rowOf(l *crdt.Ledger) memberRow {
+	name := l.Field("name")
+	return memberRow{
+		id:     l.ID,
+		key:    vnname.KeyOf(name),
+		text:   strings.ToLower(name + " " + l.Field("card") + " " + l.Field("citizen_id") + " " + l.ID.String()),
+		status: l.Status,
+		home:   l.HomeCommittee(),
+	}
+}
+
+// compareRows orders rows by given name (then middle and family name) and
+// then by ledger ID, the order of the store's scan.
+func compareRows(a, b memberRow) int {
+	if c := a.key.Compare(b.key); c != 0 {
+		return c
+	}
+	return bytes.Compare(a.id[:], b.id[:])
 }

@@ -104,4 +104,21 @@ func TestFindMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("", schema.StatusFull, "", 0, -1)
+	// Most members renamed between two searches: the rows are made again
+	// from every ledger. Then a few: only theirs are read again.
+	rename := func(ids []schema.LedgerID, family string) {
+		t.Helper()
+		for i, id := range ids {
+			if _, err := n.SetFields(id, map[string]string{"name": family + " " + given[(i+3)%len(given)]}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rename(ids[:30], "Hoàng Văn")
+	check("", "", "", 0, -1)
+	check("hoàng", "", "", 3, 5)
+	rename(ids[28:33], "Vũ Thị")
+	check("", "", "", 0, -1)
+	check("vũ", "", "", 0, -1)
+	check("hoàng", "", cell2, 0, -1)
 }

@@ -43,6 +43,11 @@ type Store interface {
 	LedgerCount() (int, error)
 	// StateHash is the store-wide state hash.
 	StateHash() crdt.Hash
+	// LedgerVersion counts the changes to member ledgers since the store
+	// was opened, and LedgersChangedSince lists the ledgers changed after
+	// a version, while the store remembers them (see internal/store).
+	LedgerVersion() uint64
+	LedgersChangedSince(since uint64) (ids []schema.LedgerID, now uint64, ok bool)
 }
 
 // ErrNotFound is returned for unknown ledgers and committees.

@@ -310,6 +310,10 @@ type batch struct {
 	// transaction (opened before that chunk was submitted) does not see.
 	overlay map[string]written
 
+	// changed are the member ledgers whose state the batch writes or
+	// removes, for the change log.
+	changed []schema.LedgerID
+
 	results []crdt.Result
 	landed  chan error
 	// pending is the call the batch belongs to; final marks its last chunk.
@@ -1039,6 +1043,9 @@ func (b *batch) prepare() error {
 			continue
 		}
 		raw := encoded[id]
+		if e.had || e.l.Created() {
+			b.changed = append(b.changed, id)
+		}
 		if e.had {
 			b.hash = b.hash.Xor(e.oldHash)
 		}
@@ -1114,6 +1121,7 @@ func (b *batch) submit() {
 func (b *batch) publish() {
 	changed := b.seq != b.s.seq || b.dirty
 	b.s.seq, b.s.hash = b.seq, b.hash
+	b.s.changes.record(b.changed)
 	if b.dirty {
 		b.s.dir = b.dir
 	}

@@ -48,3 +48,11 @@ func (s *Store) PresenceFilter() (ready, filling bool, bits uint64) {
 // MayHaveOp and MayHaveLedger ask the presence filter.
 func (s *Store) MayHaveOp(id schema.OpID) bool         { return s.mayHave(opKey(id)) }
 func (s *Store) MayHaveLedger(id schema.LedgerID) bool { return s.mayHave(ledgerKey(id)) }
+
+// SetChangeLogLimit sets how many ledger IDs the change log keeps and
+// returns a function that restores it.
+func SetChangeLogLimit(n int) (restore func()) {
+	old := changeLogLimit
+	changeLogLimit = n
+	return func() { changeLogLimit = old }
+}

@@ -82,6 +82,8 @@ type Store struct {
 	subs   []chan Change
 
 	counts counters
+	// changes are the member ledgers the last batches changed.
+	changes changeLog
 
 	// newLedgerSeq holds, for each origin that brought ledgers first held
 	// here since the store was opened (at openSeq), the last feed position
