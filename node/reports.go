@@ -1,8 +1,8 @@
 package node
 
 import (
+	"errors"
 	"iter"
-	"slices"
 	"sync"
 
 	"lienthong/crdt"
@@ -25,50 +25,62 @@ func (n *Node) MemberCount() (int, error) { return n.store.LedgerCount() }
 // Alerts lists what is due or overdue on date at, for this committee and
 // its subtree.
 //
-// The answer is kept until the store's state, the date or the rules
-// change: every open UI asks for the alerts each minute, and computing
-// them reads every member (seconds at a province's size).
+// Every open UI asks for the alerts each minute, and finding them reads
+// every member (seconds at a province's size). So the node keeps them
+// member by member (report.AlertBook) and follows the store's change log:
+// after a change, only the members changed are read again. The directory,
+// the date or the rules changing makes them again from every member.
 func (n *Node) Alerts(at calendar.Date, cfg report.Config) ([]report.Alert, error) {
-	// The hash is read before the ledgers: an answer computed from ledgers
-	// newer than it is filed under a hash the store has already left.
-	hash := n.store.StateHash()
-	if out, ok := n.alerts.get(hash, at, cfg); ok {
-		return out, nil
+	c := &n.alerts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	dir := n.store.Directory()
+	if c.book != nil && c.dir == dir && c.at == at && c.cfg == cfg {
+		ids, now, ok := n.store.LedgersChangedSince(c.version)
+		// Reading ledgers one by one costs about twice what a scan does.
+		if ok && len(ids) <= max(c.book.Len(), c.held)/2 {
+			for _, id := range ids {
+				l, err := n.store.Ledger(id)
+				switch {
+				case errors.Is(err, ErrNotFound):
+					c.book.Remove(id)
+				case err != nil:
+					return nil, err
+				default:
+					c.book.Put(l)
+				}
+			}
+			c.version = now
+			return c.book.Alerts(), nil
+		}
 	}
-	var err error
-	out := report.Alerts(n.store.Directory(), n.eachLedger(&err), n.ID(), at, cfg)
+	// The version is read before the ledgers: a ledger read newer than it
+	// is read again at the next change, which is harmless.
+	version := n.store.LedgerVersion()
+	book := report.NewAlertBook(dir, n.ID(), at, cfg)
+	held := 0
+	err := n.store.EachLedger(func(l *crdt.Ledger) bool {
+		book.Put(l)
+		held++
+		return true
+	})
 	if err != nil {
+		c.book = nil
 		return nil, err
 	}
-	if out == nil {
-		out = []report.Alert{}
-	}
-	n.alerts.put(hash, at, cfg, out)
-	return slices.Clone(out), nil
+	c.book, c.dir, c.at, c.cfg, c.version, c.held = book, dir, at, cfg, version, held
+	return book.Alerts(), nil
 }
 
-// alertsCache holds the last alerts computed, with what they depend on.
+// alertsCache is the alerts kept by member, with what they depend on.
 type alertsCache struct {
-	mu   sync.Mutex
-	hash crdt.Hash
-	at   calendar.Date
-	cfg  report.Config
-	out  []report.Alert // nil: none kept
-}
-
-func (c *alertsCache) get(hash crdt.Hash, at calendar.Date, cfg report.Config) ([]report.Alert, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.out == nil || c.hash != hash || c.at != at || c.cfg != cfg {
-		return nil, false
-	}
-	return slices.Clone(c.out), true
-}
-
-func (c *alertsCache) put(hash crdt.Hash, at calendar.Date, cfg report.Config, out []report.Alert) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.hash, c.at, c.cfg, c.out = hash, at, cfg, out
+	mu      sync.Mutex
+	book    *report.AlertBook // nil: none kept
+	dir     *crdt.Directory   // the store's directory, replaced on each change
+	at      calendar.Date
+	cfg     report.Config
+	version uint64 // the store's LedgerVersion the book reflects
+	held    int    // ledgers read to make the book
 }
 
 // TodayDate is the node's current date.

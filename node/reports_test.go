@@ -1,9 +1,14 @@
 package node_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
+	"lienthong/crdt"
 	"lienthong/internal/calendar"
 	"lienthong/internal/report"
 	"lienthong/internal/store"
@@ -82,5 +87,91 @@ func TestAlertsFollowTheState(t *testing.T) {
 	}
 	if got := fullDue(today, cfg); got != 1 {
 		t.Fatalf("back to the rules and the day: %d alerts, want 1", got)
+	}
+}
+
+// The alerts the node keeps member by member, following the store's change
+// log, are at every step those of reading every member again: member
+// alerts, and the unit rules whose tallies a change moves.
+func TestAlertsFollowEachMember(t *testing.T) {
+	tree := testkit.NewTree(100)
+	_, st := newNode(t, t.TempDir(), tree, tree.Grassroots)
+	opts := node.DefaultOptions()
+	opts.Now = func() time.Time { return time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC) }
+	n, err := node.New(st, tree.Grassroots, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, cfg := n.TodayDate(), report.DefaultConfig()
+	rules := map[string]int{}
+	check := func(step string, at calendar.Date) {
+		t.Helper()
+		got, err := n.Alerts(at, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ledgers []*crdt.Ledger
+		if err := st.EachLedger(func(l *crdt.Ledger) bool { ledgers = append(ledgers, l); return true }); err != nil {
+			t.Fatal(err)
+		}
+		want := report.Alerts(st.Directory(), slices.Values(ledgers), n.ID(), at, cfg)
+		gj, _ := json.Marshal(got)
+		wj, _ := json.Marshal(want)
+		if !bytes.Equal(gj, wj) {
+			t.Fatalf("%s: the node's alerts differ from reading every member:\n got %s\nwant %s", step, gj, wj)
+		}
+		for _, a := range got {
+			rules[a.Rule]++
+		}
+	}
+	write := func(id schema.LedgerID, body any) {
+		t.Helper()
+		if _, err := n.Write(id, body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var cell1, cell2 []schema.LedgerID
+	for i := range 12 {
+		home, list := tree.Cell1.ID(), &cell1
+		if i%3 == 0 {
+			home, list = tree.Cell2.ID(), &cell2
+		}
+		id, err := n.CreateMember(home, map[string]string{"name": fmt.Sprintf("Đặng Thị Hoa %d", i), "sex": "F",
+			"born": "1990-02-03", "admitted": fmt.Sprintf("2025-12-%02d", 1+i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*list = append(*list, id)
+	}
+	check("twelve members on probation", at)
+	for _, id := range cell2[:2] {
+		write(id, &schema.ExemptionBody{Type: schema.ExemptTemporary, Category: "health", From: "2026-09-01", Until: "2027-03-01", Decider: "Chi bộ"})
+	}
+	check("half a cell exempt", at)
+	for i, id := range cell1[:5] {
+		level, score := schema.RatingExcellent, 92
+		if i == 0 {
+			level, score = schema.RatingGood, 80
+		}
+		write(id, &schema.RatingBody{Year: 2026, Score: score, Level: level, Date: "2026-12-03"})
+	}
+	check("four excellent for one good", at)
+	if _, err := n.Move(cell1[1], schema.MovementBody{Type: schema.MoveRemoved, Date: "2026-12-04", Reason: "Tự ý bỏ sinh hoạt"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Move(cell2[0], schema.MovementBody{Type: schema.MoveFull, Date: "2026-12-04"}); err != nil {
+		t.Fatal(err)
+	}
+	check("one removed, one full", at)
+	if _, err := n.SetFields(cell1[2], map[string]string{"name": "Đặng Thị Hương"}); err != nil {
+		t.Fatal(err)
+	}
+	check("a member renamed", at)
+	check("another day", at.AddDays(40))
+	check("back to the day", at)
+	for _, r := range []string{report.RuleMembershipFullDue, report.RuleExemptionRateHigh, report.RuleRatingQuota, report.RuleRatingMissing} {
+		if rules[r] == 0 {
+			t.Errorf("no %s alert at any step: the test does not exercise it", r)
+		}
 	}
 }

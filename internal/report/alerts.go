@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -97,7 +98,7 @@ func compareAlerts(a, b Alert) int {
 	return cmp.Or(
 		a.Due.Compare(b.Due),
 		strings.Compare(a.Rule, b.Rule),
-		strings.Compare(ledgerText(a.Member), ledgerText(b.Member)),
+		bytes.Compare(a.Member[:], b.Member[:]), // as their hex, without making it
 		strings.Compare(string(a.Home), string(b.Home)),
 		strings.Compare(string(a.Acting), string(b.Acting)),
 		strings.Compare(a.Ref, b.Ref),
@@ -120,34 +121,145 @@ func compareAlerts(a, b Alert) int {
 // ledgers is read once, one ledger at a time: a caller can feed them from
 // the store without holding them all.
 func Alerts(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope schema.CommitteeID, at calendar.Date, cfg Config) []Alert {
-	a := &alerter{dir: dir, cfg: cfg, cal: cfg.calendar(), at: at, in: newView(dir, scope)}
-	year := a.ratingYear()
-	exempt := map[schema.CommitteeID]counts{} // members, exempt: by home
-	rated := map[schema.CommitteeID]counts{}  // ratings of year by level: by home then
+	b := NewAlertBook(dir, scope, at, cfg)
 	for l := range ledgers {
-		if l == nil || !l.Created() {
-			continue
+		if l != nil {
+			b.Put(l)
 		}
-		countRating(rated, l, year)
-		if l.Status == schema.StatusLeft {
-			continue
-		}
-		countExempt(exempt, l, a.at)
-		if !a.in.holds(l) {
-			continue
-		}
-		a.transfers(l)
-		a.leaves(l)
-		a.exemptions(l)
-		a.residence(l)
-		a.probation(l)
-		a.inactivity(l)
-		a.rating(l)
 	}
-	a.exemptionRates(exempt)
-	a.ratingQuotas(rated, year)
-	slices.SortFunc(a.out, compareAlerts)
-	return a.out
+	return b.Alerts()
+}
+
+// AlertBook keeps what Alerts finds, ledger by ledger, for one directory,
+// scope, day and rules: the alerts about each member and what it counts
+// for the unit rules. After a change to a few ledgers, putting those again
+// gives the alerts of the whole set without reading the others.
+type AlertBook struct {
+	a    *alerter
+	year int
+	per  map[schema.LedgerID]booked
+	// ids holds each committee ID of the directory once: what the book
+	// keeps names a committee with it, not with a copy read from a ledger.
+	ids    map[schema.CommitteeID]schema.CommitteeID
+	exempt map[schema.CommitteeID]counts // members, exempt: by home
+	rated  map[schema.CommitteeID]counts // ratings of year by level: by home then
+}
+
+// booked is what one ledger contributes.
+type booked struct {
+	alerts               []Alert
+	exemptHome, rateHome schema.CommitteeID
+	exempt, rated        counts
+	countsExempt, rates  bool
+}
+
+// NewAlertBook returns an empty book for scope on day at (see Alerts).
+func NewAlertBook(dir *crdt.Directory, scope schema.CommitteeID, at calendar.Date, cfg Config) *AlertBook {
+	a := &alerter{dir: dir, cfg: cfg, cal: cfg.calendar(), at: at, in: newView(dir, scope)}
+	b := &AlertBook{a: a, year: a.ratingYear(), per: map[schema.LedgerID]booked{},
+		exempt: map[schema.CommitteeID]counts{}, rated: map[schema.CommitteeID]counts{},
+		ids: make(map[schema.CommitteeID]schema.CommitteeID, len(dir.Charters))}
+	for id := range dir.Charters {
+		b.ids[id] = id
+	}
+	return b
+
+}
+
+// Len is the number of ledgers the book holds something for.
+func (b *AlertBook) Len() int { return len(b.per) }
+
+// Put takes l's current state in place of what the book had for it.
+func (b *AlertBook) Put(l *crdt.Ledger) {
+	b.Remove(l.ID)
+	if !l.Created() {
+		return
+	}
+	var e booked
+	e.rateHome, e.rated, e.rates = countRating(l, b.year)
+	if e.rates {
+		add(b.rated, e.rateHome, e.rated, 1)
+	}
+	if l.Status != schema.StatusLeft {
+		e.exemptHome, e.exempt, e.countsExempt = countExempt(l, b.a.at)
+		add(b.exempt, e.exemptHome, e.exempt, 1)
+		if b.a.in.holds(l) {
+			a := b.a
+			a.out = nil
+			a.transfers(l)
+			a.leaves(l)
+			a.exemptions(l)
+			a.residence(l)
+			a.probation(l)
+			a.inactivity(l)
+			a.rating(l)
+			for i := range a.out {
+				a.out[i].Home, a.out[i].Acting = b.intern(a.out[i].Home), b.intern(a.out[i].Acting)
+			}
+			e.alerts, a.out = slices.Clip(a.out), nil
+		}
+	}
+	e.exemptHome, e.rateHome = b.intern(e.exemptHome), b.intern(e.rateHome)
+	if e.rates || e.countsExempt || len(e.alerts) > 0 {
+		b.per[l.ID] = e
+	}
+}
+
+// intern returns the directory's copy of committee ID c, or c.
+func (b *AlertBook) intern(c schema.CommitteeID) schema.CommitteeID {
+	if k, ok := b.ids[c]; ok {
+		return k
+	}
+	return c
+}
+
+// Remove forgets ledger id (one no longer held).
+func (b *AlertBook) Remove(id schema.LedgerID) {
+	e, ok := b.per[id]
+	if !ok {
+		return
+	}
+	delete(b.per, id)
+	if e.rates {
+		add(b.rated, e.rateHome, e.rated, -1)
+	}
+	if e.countsExempt {
+		add(b.exempt, e.exemptHome, e.exempt, -1)
+	}
+}
+
+// Alerts returns the alerts of every ledger in the book and of the units,
+// sorted by due date, rule and member. The caller owns the slice; the
+// book keeps no copy of it.
+func (b *AlertBook) Alerts() []Alert {
+	n := 0
+	for _, e := range b.per {
+		n += len(e.alerts)
+	}
+	out := make([]Alert, 0, n)
+	for _, e := range b.per {
+		out = append(out, e.alerts...)
+	}
+	a := b.a
+	a.out = out
+	a.exemptionRates(b.exempt)
+	a.ratingQuotas(b.rated, b.year)
+	out, a.out = a.out, nil
+	slices.SortFunc(out, compareAlerts)
+	return out
+}
+
+// add adds sign × c to byHome[home], dropping a tally that comes to zero.
+func add(byHome map[schema.CommitteeID]counts, home schema.CommitteeID, c counts, sign int) {
+	t := byHome[home]
+	for i := range t {
+		t[i] += sign * c[i]
+	}
+	if t == (counts{}) {
+		delete(byHome, home)
+		return
+	}
+	byHome[home] = t
 }
 
 type alerter struct {
@@ -572,35 +684,33 @@ func (a *alerter) ratingQuotas(byHome map[schema.CommitteeID]counts, year int) {
 	}
 }
 
-// countExempt counts l under its home: one member, and one exempt if it is
-// exempt on day at.
-func countExempt(byHome map[schema.CommitteeID]counts, l *crdt.Ledger, at calendar.Date) {
-	c := byHome[l.HomeCommittee()]
-	c[0]++
+// countExempt is what l counts for under its home: one member, and one
+// exempt if it is exempt on day at.
+func countExempt(l *crdt.Ledger, at calendar.Date) (home schema.CommitteeID, c counts, ok bool) {
+	c[0] = 1
 	if exemptOn(l, at) != nil {
-		c[1]++
+		c[1] = 1
 	}
-	byHome[l.HomeCommittee()] = c
+	return l.HomeCommittee(), c, true
 }
 
-// countRating counts l's rating of year, if it has one, by level (in the
-// order of schema.RatingLevels) under the home it had on the day the rating
-// was decided. A rating decided stays counted if the member leaves later.
-func countRating(byHome map[schema.CommitteeID]counts, l *crdt.Ledger, year int) {
+// countRating is what l's rating of year, if it has one, counts for: one
+// at its level (in the order of schema.RatingLevels) under the home it had
+// on the day the rating was decided. A rating decided stays counted if
+// the member leaves later.
+func countRating(l *crdt.Ledger, year int) (home schema.CommitteeID, c counts, ok bool) {
 	r := l.RatingFor(year)
 	if r == nil {
-		return
+		return "", c, false
 	}
 	on, ok := date(r.Date)
 	if !ok {
 		on = calendar.NewDate(year, 12, 31)
 	}
-	h := homeOn(l, on)
-	c := byHome[h]
 	if i := slices.Index(schema.RatingLevels, r.Level); i >= 0 {
-		c[i]++
+		c[i] = 1
 	}
-	byHome[h] = c
+	return homeOn(l, on), c, true
 }
 
 // counts is a small tally per committee.
