@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -242,6 +243,27 @@ func TestClerksDesk(t *testing.T) {
 		return [...a.filter((k) => !(k in en)), ...b.filter((k) => !(k in vi))].join(' ');
 	})`); diff != "" {
 		t.Errorf("keys in one dictionary only: %s", diff)
+	}
+
+	// The menu counts the alerts from their summary; the alerts page lists
+	// them, and filters them on the node.
+	clerk.open("alerts")
+	clerk.waitJS(`document.querySelector('a[data-nav="alerts"] .count') !== null`)
+	count, rows := clerk.eval(`document.querySelector('a[data-nav="alerts"] .count').textContent`), clerk.eval(`String(document.querySelectorAll('main tr[data-rule]').length)`)
+	if count == "0" || count != rows {
+		t.Errorf("alerts: the menu counts %s, the page lists %s", count, rows)
+	}
+	bySeverity := 0
+	for _, sev := range []string{"overdue", "due"} {
+		clerk.open("alerts?severity=" + sev)
+		if got := clerk.eval(`[...document.querySelectorAll('main tr[data-rule] .badge')].filter((b) => !b.classList.contains('` + sev + `')).map((b) => b.textContent).join(' ')`); got != "" {
+			t.Errorf("alerts filtered to %s show: %s", sev, got)
+		}
+		n, _ := strconv.Atoi(clerk.eval(`String(document.querySelectorAll('main tr[data-rule]').length)`))
+		bySeverity += n
+	}
+	if strconv.Itoa(bySeverity) != count {
+		t.Errorf("alerts: %d overdue and due, the menu counts %s", bySeverity, count)
 	}
 
 	// The other pages, in Vietnamese.

@@ -3,13 +3,16 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
 	"lienthong/internal/api"
+	"lienthong/internal/report"
 	"lienthong/internal/store"
 	"lienthong/internal/testkit"
 	"lienthong/node"
@@ -115,6 +118,10 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"POST", m + "/steps/rating", `{"year":2025,"score":95,"level":"good"}`, "level", 400},
 		{"POST", m + "/steps/exemption.grant", `{"type":"temporary","category":"health"}`, "until", 400},
 		{"GET", "/api/alerts?at=31-31-2026", "", "at", 400},
+		{"GET", "/api/alerts?severity=late", "", "severity", 400},
+		{"GET", "/api/alerts?rule=membership.full_due,transfer", "", "rule", 400},
+		{"GET", "/api/alerts?limit=ten", "", "limit", 400},
+		{"GET", "/api/alerts/summary?at=2026-02-30", "", "at", 400},
 		{"GET", "/api/export?format=pdf", "", "format", 400},
 		{"POST", "/api/committees", `{"id":"x","name":"Chi bộ","level":"cell"}`, "id", 400},
 	}
@@ -218,4 +225,80 @@ func TestMembersRoundTrip(t *testing.T) {
 	if code != 200 || m["status"] != "left" {
 		t.Fatalf("member after movement: %d %v", code, m)
 	}
+}
+
+// GET /api/alerts filters by rule (IDs and prefixes) and severity and
+// pages what is left; the summary counts what the full list holds.
+func TestAlertsFilterPageAndSummary(t *testing.T) {
+	_, n, ts := newServer(t)
+	for i, admitted := range []string{"2025-11-20", "2025-11-25", "2025-12-01", "2025-12-20", "2026-01-10"} {
+		if _, err := n.CreateMember("", map[string]string{"name": fmt.Sprintf("Lê Thị Thu %d", i), "sex": "F", "born": "1995-03-04", "admitted": admitted}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(query string, out any) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", ts.URL+"/api/alerts"+query, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /api/alerts%s: %s", query, resp.Status)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type alert struct{ Rule, Severity, Member, Due string }
+	var all []alert
+	get("?at=2026-12-15", &all)
+	overdue := 0
+	for _, a := range all {
+		if a.Severity == report.SeverityOverdue {
+			overdue++
+		}
+	}
+	if len(all) <= 5 || overdue == 0 || overdue == len(all) {
+		t.Fatalf("want several alerts, some overdue, some not: %+v", all)
+	}
+	var sum api.AlertSummary
+	get("/summary?at=2026-12-15", &sum)
+	if sum.At != "2026-12-15" || sum.Total != len(all) || sum.Overdue != overdue || sum.Rules[report.RuleMembershipFullDue] != 5 {
+		t.Fatalf("summary %+v for %d alerts, %d overdue", sum, len(all), overdue)
+	}
+	check := func(query string, want []alert) {
+		t.Helper()
+		var got []alert
+		get(query, &got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("GET /api/alerts%s:\n got %+v\nwant %+v", query, got, want)
+		}
+	}
+	var full, fullOrRating, late []alert
+	for _, a := range all {
+		if a.Rule == report.RuleMembershipFullDue {
+			full = append(full, a)
+		}
+		if a.Rule == report.RuleMembershipFullDue || a.Rule == report.RuleRatingMissing {
+			fullOrRating = append(fullOrRating, a)
+		}
+		if a.Severity == report.SeverityOverdue {
+			late = append(late, a)
+		}
+	}
+	check("?at=2026-12-15&rule=membership.full_due", full)
+	check("?at=2026-12-15&rule=membership.,rating.missing", fullOrRating)
+	check("?at=2026-12-15&severity=overdue", late)
+	check("?at=2026-12-15&offset=1&limit=2", all[1:3])
+	check("?at=2026-12-15&offset=99", []alert{})
+	var fullLate []alert
+	for _, a := range full {
+		if a.Severity == report.SeverityOverdue {
+			fullLate = append(fullLate, a)
+		}
+	}
+	check("?at=2026-12-15&rule=membership.full_due&severity=overdue&limit=1", fullLate[:1])
 }

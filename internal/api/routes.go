@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -128,7 +129,9 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/committees", summary: "The directory in tree order", auth: true, resp: []node.Committee{}, json: s.committees},
 		{method: "POST", path: "/api/committees", summary: "Admit a child committee", auth: true, req: Admission{}, resp: Created{}, status: http.StatusCreated, json: s.admit},
 		{method: "POST", path: "/api/committees/{id}/revoke", summary: "Revoke a committee below this one", auth: true, req: Revoke{}, resp: Created{}, json: s.revoke},
-		{method: "GET", path: "/api/alerts", summary: "Due and overdue items for this committee and its subtree", auth: true, query: []string{"at"}, resp: []map[string]any{}, json: s.alerts},
+		{method: "GET", path: "/api/alerts", summary: "Due and overdue items for this committee and its subtree, sorted by due date (rule: rule IDs or prefixes such as transfer., comma-separated; severity: due or overdue; offset and limit after filtering)", auth: true,
+			query: []string{"at", "rule", "severity", "offset", "limit"}, resp: []map[string]any{}, json: s.alerts},
+		{method: "GET", path: "/api/alerts/summary", summary: "How many alerts there are, how many overdue, and how many of each rule", auth: true, query: []string{"at"}, resp: AlertSummary{}, json: s.alertSummary},
 		{method: "GET", path: "/api/export", summary: "The member register as a file (format=csv or xlsx)", auth: true, query: []string{"format"}, raw: s.export},
 		{method: "POST", path: "/api/import", summary: "Import a register: the request body is the .csv or .xlsx file (format=csv or xlsx)", auth: true, query: []string{"format", "home"}, resp: register.Report{}, json: s.importFile},
 		{method: "GET", path: "/api/committees/{id}/invite", summary: "The join file for a committee this one admitted", auth: true, resp: node.JoinFile{}, json: s.invite},
@@ -347,7 +350,91 @@ func (s *Server) alerts(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.n().Alerts(at, s.opts.Report)
+	keep, err := alertFilter(r)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := intParam(r, "offset", 0)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := intParam(r, "limit", -1)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.n().Alerts(at, s.opts.Report)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, a := range all {
+		if keep(a) {
+			out = append(out, a)
+		}
+	}
+	out = out[min(offset, len(out)):]
+	if limit >= 0 && limit < len(out) {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// alertFilter reads the rule and severity parameters of GET /api/alerts.
+func alertFilter(r *http.Request) (func(report.Alert) bool, error) {
+	qs := r.URL.Query()
+	severity := qs.Get("severity")
+	if severity != "" && severity != report.SeverityDue && severity != report.SeverityOverdue {
+		return nil, badRequest("severity", "severity=%q: want %s or %s", severity, report.SeverityDue, report.SeverityOverdue)
+	}
+	var rules []string // rule IDs, and prefixes ending in "."
+	if v := qs.Get("rule"); v != "" {
+		for _, rule := range strings.Split(v, ",") {
+			known := slices.ContainsFunc(report.Rules, func(id string) bool {
+				return id == rule || (strings.HasSuffix(rule, ".") && strings.HasPrefix(id, rule))
+			})
+			if !known {
+				return nil, badRequest("rule", "rule=%q: no rule is %q or begins with it (the rules: %s)", v, rule, strings.Join(report.Rules, ", "))
+			}
+			rules = append(rules, rule)
+		}
+	}
+	return func(a report.Alert) bool {
+		if severity != "" && a.Severity != severity {
+			return false
+		}
+		return len(rules) == 0 || slices.ContainsFunc(rules, func(rule string) bool {
+			return a.Rule == rule || (strings.HasSuffix(rule, ".") && strings.HasPrefix(a.Rule, rule))
+		})
+	}, nil
+}
+
+// AlertSummary is what GET /api/alerts/summary answers: the menu's count
+// and the alerts page's filters, without the alerts themselves (a
+// province's are tens of megabytes).
+type AlertSummary struct {
+	At      string         `json:"at"`
+	Total   int            `json:"total"`
+	Overdue int            `json:"overdue"`
+	Rules   map[string]int `json:"rules"` // alerts of each rule that has any
+}
+
+func (s *Server) alertSummary(r *http.Request) (any, error) {
+	at, err := dateParam(r, "at", s.n().TodayDate())
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.n().Alerts(at, s.opts.Report)
+	if err != nil {
+		return nil, err
+	}
+	sum := AlertSummary{At: at.String(), Total: len(all), Rules: map[string]int{}}
+	for _, a := range all {
+		sum.Rules[a.Rule]++
+		if a.Severity == report.SeverityOverdue {
+			sum.Overdue++
+		}
+	}
+	return sum, nil
 }
 
 func (s *Server) peers(r *http.Request) (any, error) {

@@ -102,8 +102,7 @@ function nav(active) {
 
 async function refreshAlertCount() {
   try {
-    const list = await api('/api/alerts');
-    alertCount = list.length;
+    alertCount = (await api('/api/alerts/summary')).total;
   } catch {
     alertCount = null;
   }

@@ -151,7 +151,7 @@ async function transferForm(m, q) {
   const want = q.get('issue');
   const x = (want && ts.find((y) => y.issue === want)) || ts[ts.length - 1];
   if (!x) throw new Error('Đảng viên này chưa có giấy giới thiệu sinh hoạt đảng.');
-  const future = await api('/api/alerts?at=' + addDays(x.date, 120)).catch(() => []);
+  const future = await api('/api/alerts?rule=transfer.presentation_overdue&at=' + addDays(x.date, 120)).catch(() => []);
   const due = future.find((a) => a.rule === 'transfer.presentation_overdue' && a.ref === x.issue)?.due;
   const f = m.fields;
   const temp = x.type === 'temporary';
@@ -245,7 +245,9 @@ function registerForm(m) {
 
 async function alertsForm(q) {
   const at = q.get('at') || st.today;
-  const list = await api('/api/alerts?at=' + encodeURIComponent(at));
+  const params = new URLSearchParams({ at });
+  for (const k of ['severity', 'rule']) if (q.get(k)) params.set(k, q.get(k));
+  const list = await api('/api/alerts?' + params);
   const s = h('div', { class: 'sheet wide' },
     header(st.me, '', st.today),
     h('h1', { class: 'title' }, 'Danh sách việc đến hạn và quá hạn'),

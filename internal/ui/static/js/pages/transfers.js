@@ -27,8 +27,8 @@ export async function show(ctx) {
   const all = ctx.query.get('all') === '1';
   const [members, future, now] = await Promise.all([
     api('/api/members'),
-    api('/api/alerts?at=' + addDays(st.today, 120)).catch(() => []),
-    api('/api/alerts').catch(() => []),
+    api('/api/alerts?rule=transfer.presentation_overdue&at=' + addDays(st.today, 120)).catch(() => []),
+    api('/api/alerts?rule=transfer.').catch(() => []),
   ]);
   sortByName(members);
   const due = new Map(future.filter((a) => a.rule === 'transfer.presentation_overdue').map((a) => [a.ref, a.due]));
