@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +20,66 @@ type memberRow struct {
 	text   string // name, card number, citizen ID and ID, lower-cased
 	status string
 	home   schema.CommitteeID
+	has    Workflows // the workflows the member's ledger holds items of
+}
+
+// Workflows is a set of the workflows a ledger can hold items of.
+type Workflows uint8
+
+// The workflows FindMembers can select by.
+const (
+	WithTransfers Workflows = 1 << iota
+	WithResidence
+	WithExemptions
+	WithLeaves
+)
+
+var workflowNames = map[string]Workflows{
+	"transfers": WithTransfers, "residence": WithResidence, "exemptions": WithExemptions, "leaves": WithLeaves,
+}
+
+// ParseWorkflows reads a comma-separated list of workflow names
+// (transfers, residence, exemptions, leaves).
+func ParseWorkflows(s string) (Workflows, error) {
+	var out Workflows
+	for _, name := range strings.Split(s, ",") {
+		w, ok := workflowNames[name]
+		if !ok {
+			return 0, fmt.Errorf("%q is not a workflow: want transfers, residence, exemptions or leaves, comma-separated", name)
+		}
+		out |= w
+	}
+	return out, nil
+}
+
+func workflowsOf(l *crdt.Ledger) Workflows {
+	var w Workflows
+	if len(l.Transfers) > 0 {
+		w |= WithTransfers
+	}
+	if len(l.Residence) > 0 {
+		w |= WithResidence
+	}
+	if len(l.Exemptions) > 0 {
+		w |= WithExemptions
+	}
+	if len(l.Leaves) > 0 {
+		w |= WithLeaves
+	}
+	return w
+}
+
+// MemberFilter selects members for FindMembers; its zero value selects
+// every one.
+type MemberFilter struct {
+	// Q: the name, card number, citizen ID or ID contains it (any case).
+	Q string
+	// Status and Home: the member's status and home committee are these.
+	Status, Home string
+	// Has: the member's ledger holds items of one of these workflows.
+	Has Workflows
+	// IDs: the member is one of these.
+	IDs []schema.LedgerID
 }
 
 // memberRows is the sorted list of every member's row. It follows the
@@ -31,25 +92,32 @@ type memberRows struct {
 	rows    []memberRow // by given name, then ledger ID
 }
 
-// FindMembers lists the members held here whose name, card number,
-// citizen ID or ID contains q (any case), with status and home (empty:
-// any), sorted by given name (Vietnamese collation), from offset and at
-// most limit of them (limit < 0: all).
+// FindMembers lists the members held here that f selects, sorted by
+// given name (Vietnamese collation), from offset and at most limit of them
+// (limit < 0: all).
 //
 // The members page asks this as a clerk types. Reading every ledger takes
-// seconds at a province's size, so the sorted rows are kept until the
-// store's state changes, and only the members of the page are read.
-func (n *Node) FindMembers(q, status, home string, offset, limit int) ([]*Member, error) {
+// seconds at a province's size, so the sorted rows are kept and follow the
+// store's changes, and only the members of the page are read.
+func (n *Node) FindMembers(f MemberFilter, offset, limit int) ([]*Member, error) {
 	rows, err := n.memberRows()
 	if err != nil {
 		return nil, err
 	}
-	q = strings.ToLower(strings.TrimSpace(q))
+	q := strings.ToLower(strings.TrimSpace(f.Q))
+	var ids map[schema.LedgerID]bool
+	if f.IDs != nil {
+		ids = make(map[schema.LedgerID]bool, len(f.IDs))
+		for _, id := range f.IDs {
+			ids[id] = true
+		}
+	}
 	out := []*Member{}
 	skipped := 0
 	for i := range rows {
 		r := &rows[i]
-		if (status != "" && r.status != status) || (home != "" && string(r.home) != home) || (q != "" && !strings.Contains(r.text, q)) {
+		if (f.Status != "" && r.status != f.Status) || (f.Home != "" && string(r.home) != f.Home) ||
+			(f.Has != 0 && r.has&f.Has == 0) || (ids != nil && !ids[r.id]) || (q != "" && !strings.Contains(r.text, q)) {
 			continue
 		}
 		if skipped < offset {
@@ -150,6 +218,7 @@ func rowOf(l *crdt.Ledger) memberRow {
 		text:   strings.ToLower(name + " " + l.Field("card") + " " + l.Field("citizen_id") + " " + l.ID.String()),
 		status: l.Status,
 		home:   l.HomeCommittee(),
+		has:    workflowsOf(l),
 	}
 }
 

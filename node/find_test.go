@@ -66,7 +66,7 @@ func TestFindMembers(t *testing.T) {
 	}
 	check := func(q, status, home string, offset, limit int) {
 		t.Helper()
-		ms, err := n.FindMembers(q, status, home, offset, limit)
+		ms, err := n.FindMembers(node.MemberFilter{Q: q, Status: status, Home: home}, offset, limit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,4 +121,58 @@ func TestFindMembers(t *testing.T) {
 	check("", "", "", 0, -1)
 	check("vũ", "", "", 0, -1)
 	check("hoàng", "", cell2, 0, -1)
+
+	// Members with workflow items, and members by ID.
+	names := func(f node.MemberFilter) []string {
+		t.Helper()
+		ms, err := n.FindMembers(f, 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.ID)
+		}
+		return out
+	}
+	if got := names(node.MemberFilter{Has: node.WithExemptions | node.WithLeaves}); got != nil {
+		t.Fatalf("members with exemptions or leaves before any: %q", got)
+	}
+	if _, err := n.Write(ids[5], &schema.ExemptionBody{Type: schema.ExemptTemporary, Category: "health", From: "2026-09-01", Until: "2027-03-01", Decider: "Chi bộ"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Write(ids[9], &schema.LeaveBody{From: "2026-01-01", Until: "2026-06-30", Place: "Bình Dương"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(node.MemberFilter{Has: node.WithExemptions}), []string{ids[5].String()}; !slices.Equal(got, want) {
+		t.Fatalf("members with exemptions: %q, want %q", got, want)
+	}
+	both := names(node.MemberFilter{Has: node.WithExemptions | node.WithLeaves})
+	if len(both) != 2 || !slices.Contains(both, ids[5].String()) || !slices.Contains(both, ids[9].String()) {
+		t.Fatalf("members with exemptions or leaves: %q", both)
+	}
+	if got := names(node.MemberFilter{Has: node.WithTransfers | node.WithResidence}); got != nil {
+		t.Fatalf("members with transfers or residence links: %q", got)
+	}
+	pick := []schema.LedgerID{ids[30], ids[2], ids[17]}
+	var all []string
+	for _, m := range names(node.MemberFilter{}) {
+		if slices.ContainsFunc(pick, func(id schema.LedgerID) bool { return id.String() == m }) {
+			all = append(all, m)
+		}
+	}
+	if got := names(node.MemberFilter{IDs: pick}); !slices.Equal(got, all) || len(got) != 3 {
+		t.Fatalf("members by ID: %q, want %q in the list's order", got, all)
+	}
+	if got := names(node.MemberFilter{IDs: pick, Has: node.WithExemptions}); got != nil {
+		t.Fatalf("members by ID with exemptions: %q", got)
+	}
+	for _, bad := range []string{"", "transfer", "leaves,", "leaves,loans"} {
+		if _, err := node.ParseWorkflows(bad); err == nil {
+			t.Errorf("ParseWorkflows(%q) took it", bad)
+		}
+	}
+	if w, err := node.ParseWorkflows("leaves,transfers"); err != nil || w != node.WithLeaves|node.WithTransfers {
+		t.Errorf("ParseWorkflows(leaves,transfers) = %v, %v", w, err)
+	}
 }

@@ -118,8 +118,8 @@ type Status struct {
 func (s *Server) table() []route {
 	return []route{
 		{method: "GET", path: "/api/status", summary: "This node: committee, state hash, addresses", auth: true, resp: Status{}, json: s.status},
-		{method: "GET", path: "/api/members", summary: "Members held here, sorted by given name (Vietnamese collation)", auth: true,
-			query: []string{"q", "status", "home", "offset", "limit"}, resp: []node.Member{}, json: s.listMembers},
+		{method: "GET", path: "/api/members", summary: "Members held here, sorted by given name (Vietnamese collation); q searches name, card number, citizen ID and ID; has: members with items of these workflows (transfers, residence, exemptions, leaves; comma-separated); ids: only these members (comma-separated, at most 1000)", auth: true,
+			query: []string{"q", "status", "home", "has", "ids", "offset", "limit"}, resp: []node.Member{}, json: s.listMembers},
 		{method: "POST", path: "/api/members", summary: "Create a member", auth: true, req: NewMember{}, resp: Created{}, status: http.StatusCreated, json: s.createMember},
 		{method: "GET", path: "/api/members/{id}", summary: "A member: record, conflicts, history, workflows", auth: true, resp: node.Member{}, json: s.getMember},
 		{method: "POST", path: "/api/members/{id}/fields", summary: "Write record fields", auth: true, req: FieldsChange{}, resp: Created{}, json: s.setFields},
@@ -186,8 +186,29 @@ func (s *Server) listMembers(r *http.Request) (any, error) {
 		return nil, err
 	}
 	qs := r.URL.Query()
-	return s.n().FindMembers(qs.Get("q"), qs.Get("status"), qs.Get("home"), offset, limit)
+	f := node.MemberFilter{Q: qs.Get("q"), Status: qs.Get("status"), Home: qs.Get("home")}
+	if v := qs.Get("has"); v != "" {
+		if f.Has, err = node.ParseWorkflows(v); err != nil {
+			return nil, badRequest("has", "has=%q: %v", v, err)
+		}
+	}
+	if v := qs.Get("ids"); v != "" {
+		parts := strings.Split(v, ",")
+		if len(parts) > maxMemberIDs {
+			return nil, badRequest("ids", "%d member IDs: ask for at most %d at a time", len(parts), maxMemberIDs)
+		}
+		f.IDs = make([]schema.LedgerID, len(parts))
+		for i, p := range parts {
+			if f.IDs[i], err = schema.ParseLedgerID(p); err != nil {
+				return nil, badRequest("ids", "ids: %q: %v", p, err)
+			}
+		}
+	}
+	return s.n().FindMembers(f, offset, limit)
 }
+
+// maxMemberIDs bounds the ids of one GET /api/members.
+const maxMemberIDs = 1000
 
 func intParam(r *http.Request, name string, def int) (int, error) {
 	v := r.URL.Query().Get(name)

@@ -19,7 +19,7 @@ function leaveState(v) {
 
 export async function show(ctx) {
   const all = ctx.query.get('all') === '1';
-  const members = sortByName(await api('/api/members'));
+  const members = sortByName(await api('/api/members?has=leaves'));
   const list = [];
   for (const m of members) {
     for (const v of m.leaves || []) {

@@ -17,6 +17,17 @@ export function items(res) {
   return [];
 }
 
+// memberNames asks the node for the names of the members listed, a few
+// hundred at a time (a name the node does not hold is left out).
+async function memberNames(ids) {
+  const names = new Map();
+  for (let i = 0; i < ids.length; i += 500) {
+    const ms = await api('/api/members?ids=' + ids.slice(i, i + 500).join(',')).catch(() => []);
+    for (const m of ms) names.set(m.id, m.fields.name);
+  }
+  return names;
+}
+
 export async function show(ctx) {
   const withID = ctx.query.get('with') || '';
   const me = st.status.committee;
@@ -28,12 +39,9 @@ export async function show(ctx) {
 
   let body;
   try {
-    const [res, members] = await Promise.all([
-      api('/api/reconcile' + (withID ? '?with=' + encodeURIComponent(withID) : '')),
-      api('/api/members').catch(() => []),
-    ]);
-    const names = new Map(members.map((m) => [m.id, m.fields.name]));
+    const res = await api('/api/reconcile' + (withID ? '?with=' + encodeURIComponent(withID) : ''));
     const list = items(res);
+    const names = await memberNames([...new Set(list.flatMap((d) => d.members || []))]);
     const byKind = new Map();
     for (const d of list) byKind.set(d.kind, (byKind.get(d.kind) || 0) + 1);
     body = [

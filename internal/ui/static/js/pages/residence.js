@@ -30,7 +30,7 @@ function yearPicker(ctx, year, path) {
 export async function show(ctx) {
   const year = +(ctx.query.get('year') || yearOf(st.today));
   const [members, future] = await Promise.all([
-    api('/api/members'),
+    api('/api/members?has=residence'),
     api('/api/alerts?rule=residence.not_accepted&at=' + addDays(st.today, 120)).catch(() => []),
   ]);
   const due = new Map(future.filter((a) => a.rule === 'residence.not_accepted').map((a) => [a.ref, a.due]));

@@ -26,7 +26,7 @@ function stateOf(x, due) {
 export async function show(ctx) {
   const all = ctx.query.get('all') === '1';
   const [members, future, now] = await Promise.all([
-    api('/api/members'),
+    api('/api/members?has=transfers'),
     api('/api/alerts?rule=transfer.presentation_overdue&at=' + addDays(st.today, 120)).catch(() => []),
     api('/api/alerts?rule=transfer.').catch(() => []),
   ]);
