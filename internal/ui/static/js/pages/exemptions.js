@@ -16,22 +16,27 @@ function exemptState(e) {
 }
 
 // unitRates counts, for each committee of the subtree, the members homed
-// at it or below who have not left and those of them exempt today.
-export function unitRates(members) {
-  const live = members.filter((m) => m.status !== 'left');
+// at it or below who have not left (from the node's statistics, which
+// count them by home) and those of them exempt today (from the members
+// with exemptions).
+export function unitRates(exempted, stats) {
+  const live = exempted.filter((m) => m.status !== 'left');
+  const units = (stats?.units || []).filter((u) => u.committee);
   const base = st.status.committee?.depth || 0;
   return subtree().map((c) => {
+    const official = units.filter((u) => isUnder(u.committee, c.id)).reduce((n, u) => n + (u.official || 0), 0);
     const ms = live.filter((m) => isUnder(m.home, c.id));
     const perm = ms.filter((m) => m.status === 'exempt').length;
     const temp = ms.filter((m) => m.status === 'temporarily_exempt').length;
-    return { c, depth: c.depth - base, official: ms.length, perm, temp, rate: ms.length ? (perm + temp) / ms.length : 0 };
+    return { c, depth: c.depth - base, official, perm, temp, rate: official ? (perm + temp) / official : 0 };
   });
 }
 
 export async function show(ctx) {
   const all = ctx.query.get('all') === '1';
-  const members = sortByName(await api('/api/members'));
-  const rates = unitRates(members);
+  const [members, stats] = await Promise.all([api('/api/members?has=exemptions'), api('/api/stats')]);
+  sortByName(members);
+  const rates = unitRates(members, stats);
   const list = [];
   for (const m of members) {
     if (!inScope(m.home)) continue;
