@@ -163,7 +163,6 @@ func NewAlertBook(dir *crdt.Directory, scope schema.CommitteeID, at calendar.Dat
 		b.ids[id] = id
 	}
 	return b
-
 }
 
 // Len is the number of ledgers the book holds something for.
@@ -176,12 +175,14 @@ func (b *AlertBook) Put(l *crdt.Ledger) {
 		return
 	}
 	var e booked
-	e.rateHome, e.rated, e.rates = countRating(l, b.year)
-	if e.rates {
+	var home schema.CommitteeID
+	if home, e.rated, e.rates = countRating(l, b.year); e.rates {
+		e.rateHome = b.intern(home)
 		add(b.rated, e.rateHome, e.rated, 1)
 	}
 	if l.Status != schema.StatusLeft {
-		e.exemptHome, e.exempt, e.countsExempt = countExempt(l, b.a.at)
+		home, e.exempt = countExempt(l, b.a.at)
+		e.exemptHome, e.countsExempt = b.intern(home), true
 		add(b.exempt, e.exemptHome, e.exempt, 1)
 		if b.a.in.holds(l) {
 			a := b.a
@@ -199,7 +200,6 @@ func (b *AlertBook) Put(l *crdt.Ledger) {
 			e.alerts, a.out = slices.Clip(a.out), nil
 		}
 	}
-	e.exemptHome, e.rateHome = b.intern(e.exemptHome), b.intern(e.rateHome)
 	if e.rates || e.countsExempt || len(e.alerts) > 0 {
 		b.per[l.ID] = e
 	}
@@ -686,12 +686,12 @@ func (a *alerter) ratingQuotas(byHome map[schema.CommitteeID]counts, year int) {
 
 // countExempt is what l counts for under its home: one member, and one
 // exempt if it is exempt on day at.
-func countExempt(l *crdt.Ledger, at calendar.Date) (home schema.CommitteeID, c counts, ok bool) {
+func countExempt(l *crdt.Ledger, at calendar.Date) (home schema.CommitteeID, c counts) {
 	c[0] = 1
 	if exemptOn(l, at) != nil {
 		c[1] = 1
 	}
-	return l.HomeCommittee(), c, true
+	return l.HomeCommittee(), c
 }
 
 // countRating is what l's rating of year, if it has one, counts for: one

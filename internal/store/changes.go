@@ -60,9 +60,8 @@ func (s *Store) LedgerVersion() uint64 {
 }
 
 // LedgersChangedSince returns the member ledgers whose state changed after
-// version since (a LedgerVersion, or now from an earlier call), each once
-// in the order of their last change, and the version they bring the reader
-// to. ok is false when the log no longer reaches back to since, or since
+// version since (a LedgerVersion, or now from an earlier call), each once,
+// and the version they bring the reader to. ok is false when the log no longer reaches back to since, or since
 // is ahead of the store (a version of another store): read every ledger
 // again. The ledgers may be read at any time after the call; one changed
 // again meanwhile is listed again at the next call.
