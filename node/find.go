@@ -76,6 +76,8 @@ type MemberFilter struct {
 	Q string
 	// Status and Home: the member's status and home committee are these.
 	Status, Home string
+	// Under: the member's home committee is this one or below it.
+	Under schema.CommitteeID
 	// Has: the member's ledger holds items of one of these workflows.
 	Has Workflows
 	// IDs: the member is one of these.
@@ -112,11 +114,18 @@ func (n *Node) FindMembers(f MemberFilter, offset, limit int) ([]*Member, error)
 			ids[id] = true
 		}
 	}
+	var under map[schema.CommitteeID]bool
+	if f.Under != "" {
+		under = map[schema.CommitteeID]bool{}
+		for _, c := range n.store.Directory().Subtree(f.Under) {
+			under[c] = true
+		}
+	}
 	out := []*Member{}
 	skipped := 0
 	for i := range rows {
 		r := &rows[i]
-		if (f.Status != "" && r.status != f.Status) || (f.Home != "" && string(r.home) != f.Home) ||
+		if (f.Status != "" && r.status != f.Status) || (f.Home != "" && string(r.home) != f.Home) || (under != nil && !under[r.home]) ||
 			(f.Has != 0 && r.has&f.Has == 0) || (ids != nil && !ids[r.id]) || (q != "" && !strings.Contains(r.text, q)) {
 			continue
 		}

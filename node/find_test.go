@@ -154,6 +154,20 @@ func TestFindMembers(t *testing.T) {
 	if got := names(node.MemberFilter{Has: node.WithTransfers | node.WithResidence}); got != nil {
 		t.Fatalf("members with transfers or residence links: %q", got)
 	}
+	var inCell2 []string
+	for _, m := range names(node.MemberFilter{}) {
+		if mm, err := n.Member(mustParse(t, m)); err != nil {
+			t.Fatal(err)
+		} else if mm.Home == cell2 {
+			inCell2 = append(inCell2, m)
+		}
+	}
+	if got := names(node.MemberFilter{Under: tree.Cell2.ID()}); len(inCell2) == 0 || !slices.Equal(got, inCell2) {
+		t.Fatalf("members under cell 2: %q, want %q", got, inCell2)
+	}
+	if got, all := names(node.MemberFilter{Under: tree.Grassroots.ID()}), names(node.MemberFilter{}); !slices.Equal(got, all) {
+		t.Fatalf("members under the grassroots committee: %d of %d", len(got), len(all))
+	}
 	pick := []schema.LedgerID{ids[30], ids[2], ids[17]}
 	var all []string
 	for _, m := range names(node.MemberFilter{}) {
@@ -175,4 +189,13 @@ func TestFindMembers(t *testing.T) {
 	if w, err := node.ParseWorkflows("leaves,transfers"); err != nil || w != node.WithLeaves|node.WithTransfers {
 		t.Errorf("ParseWorkflows(leaves,transfers) = %v, %v", w, err)
 	}
+}
+
+func mustParse(t *testing.T, id string) schema.LedgerID {
+	t.Helper()
+	l, err := schema.ParseLedgerID(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }

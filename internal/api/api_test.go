@@ -108,6 +108,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"GET", "/api/members/xyz", "", "id", 400},
 		{"GET", "/api/members?limit=-3", "", "limit", 400},
 		{"GET", "/api/members?has=loans", "", "has", 400},
+		{"GET", "/api/members?under=nobody", "", "under", 400},
 		{"GET", "/api/members?ids=" + id.String() + ",zz", "", "ids", 400},
 		{"GET", "/api/members?ids=" + strings.Repeat(id.String()+",", 1000) + id.String(), "", "ids", 400},
 		{"POST", m + "/fields", `{"fields":{"born":"1990-02-30"}}`, "born", 400},

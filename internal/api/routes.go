@@ -118,8 +118,8 @@ type Status struct {
 func (s *Server) table() []route {
 	return []route{
 		{method: "GET", path: "/api/status", summary: "This node: committee, state hash, addresses", auth: true, resp: Status{}, json: s.status},
-		{method: "GET", path: "/api/members", summary: "Members held here, sorted by given name (Vietnamese collation); q searches name, card number, citizen ID and ID; has: members with items of these workflows (transfers, residence, exemptions, leaves; comma-separated); ids: only these members (comma-separated, at most 1000)", auth: true,
-			query: []string{"q", "status", "home", "has", "ids", "offset", "limit"}, resp: []node.Member{}, json: s.listMembers},
+		{method: "GET", path: "/api/members", summary: "Members held here, sorted by given name (Vietnamese collation); q searches name, card number, citizen ID and ID; under: members homed at this committee or below it; has: members with items of these workflows (transfers, residence, exemptions, leaves; comma-separated); ids: only these members (comma-separated, at most 1000)", auth: true,
+			query: []string{"q", "status", "home", "under", "has", "ids", "offset", "limit"}, resp: []node.Member{}, json: s.listMembers},
 		{method: "POST", path: "/api/members", summary: "Create a member", auth: true, req: NewMember{}, resp: Created{}, status: http.StatusCreated, json: s.createMember},
 		{method: "GET", path: "/api/members/{id}", summary: "A member: record, conflicts, history, workflows", auth: true, resp: node.Member{}, json: s.getMember},
 		{method: "POST", path: "/api/members/{id}/fields", summary: "Write record fields", auth: true, req: FieldsChange{}, resp: Created{}, json: s.setFields},
@@ -186,7 +186,12 @@ func (s *Server) listMembers(r *http.Request) (any, error) {
 		return nil, err
 	}
 	qs := r.URL.Query()
-	f := node.MemberFilter{Q: qs.Get("q"), Status: qs.Get("status"), Home: qs.Get("home")}
+	f := node.MemberFilter{Q: qs.Get("q"), Status: qs.Get("status"), Home: qs.Get("home"), Under: schema.CommitteeID(qs.Get("under"))}
+	if f.Under != "" {
+		if _, err := s.n().Committee(f.Under); err != nil {
+			return nil, badRequest("under", "under=%q: %v", f.Under, err)
+		}
+	}
 	if v := qs.Get("has"); v != "" {
 		if f.Has, err = node.ParseWorkflows(v); err != nil {
 			return nil, badRequest("has", "has=%q: %v", v, err)

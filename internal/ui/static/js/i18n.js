@@ -370,6 +370,7 @@ export const vi = {
   'lv.none': 'Không có đảng viên nào đi làm ăn xa.',
 
   'rt.title': 'Đánh giá, xếp loại đảng viên năm {0}',
+  'rt.tooMany': 'Đơn vị có hơn {0} đảng viên: chọn một đơn vị trực thuộc để nhập kết quả đánh giá.',
   'rt.sub': 'Quy định 366-QĐ/TW: điểm quyết định mức xếp loại; đảng viên được miễn không xếp loại',
   'rt.summary': 'Kết quả',
   'rt.unrated': 'Chưa xếp loại',
@@ -939,6 +940,7 @@ export const en = {
   'lv.none': 'No members are working away.',
 
   'rt.title': 'Year-end ratings for {0}',
+  'rt.tooMany': 'This unit has more than {0} members: choose a unit below it to enter ratings.',
   'rt.sub': 'Regulation 366-QĐ/TW: the score sets the level; exempt members are not rated',
   'rt.summary': 'Results',
   'rt.unrated': 'Not rated',

@@ -3,7 +3,7 @@
 import { h, fmtNumber, yearOf, sortByName } from '../util.js';
 import { t } from '../i18n.js';
 import { api, step } from '../api.js';
-import { st, cname, inScope, ratingFor, levelForScore, exemptionCovers, LEVEL_CODES } from '../state.js';
+import { st, cname, subtree, ratingFor, levelForScore, exemptionCovers, LEVEL_CODES } from '../state.js';
 import { pageHead, panel, grid, row, td, badge, memberLink, toast } from '../shell.js';
 import { submitting, errorText } from '../forms.js';
 import { ratingYear } from '../steps.js';
@@ -11,6 +11,9 @@ import { commentFor } from './residence.js';
 
 export const LEVELS = ['excellent', 'good', 'fulfilled', 'not_fulfilled'];
 const QUOTA = 0.20;
+// MAX_ROWS members at most are listed for entry: above that, a unit below
+// is chosen (a province's members are a hundred thousand).
+const MAX_ROWS = 2000;
 
 function yearComment(m, year) {
   for (const r of m.residence || []) {
@@ -22,9 +25,13 @@ function yearComment(m, year) {
 
 export async function show(ctx) {
   const year = +(ctx.query.get('year') || ratingYear());
-  const members = sortByName(await api('/api/members'));
+  const units = subtree();
+  const unit = units.some((c) => c.id === ctx.query.get('unit')) ? ctx.query.get('unit') : st.me;
+  const members = await api('/api/members?under=' + encodeURIComponent(unit) + '&limit=' + (MAX_ROWS + 1));
+  const tooMany = members.length > MAX_ROWS;
+  sortByName(members);
   const end = `${year}-12-31`;
-  const rows = members.filter((m) => inScope(m.home) && m.status !== 'left' && !(m.fields.admitted && m.fields.admitted > end));
+  const rows = tooMany ? [] : members.filter((m) => m.status !== 'left' && !(m.fields.admitted && m.fields.admitted > end));
   const exempt = (m) => (m.exemptions || []).some((e) => exemptionCovers(e, end));
   const counts = { excellent: 0, good: 0, fulfilled: 0, not_fulfilled: 0, unrated: 0, exempt: 0 };
   for (const m of rows) {
@@ -35,8 +42,11 @@ export async function show(ctx) {
   }
   const decision = h('input', { type: 'text', name: 'decision', style: 'width:260px' });
   const cur = yearOf(st.today);
-  const sel = h('select', { onchange: () => ctx.go('ratings', { year: sel.value }) },
+  const sel = h('select', { onchange: () => ctx.go('ratings', { year: sel.value, unit: unit === st.me ? '' : unit }) },
     [cur, cur - 1, cur - 2, cur - 3].map((y) => h('option', { value: y, selected: y === year }, String(y))));
+  const base = st.status.committee?.depth || 0;
+  const unitSel = h('select', { name: 'unit', onchange: () => ctx.go('ratings', { year, unit: unitSel.value === st.me ? '' : unitSel.value }) },
+    units.map((c) => h('option', { value: c.id, selected: c.id === unit }, '\u00a0'.repeat(2 * Math.max(0, c.depth - base)) + c.name)));
 
   const entries = [];
   const body = rows.map((m, i) => {
@@ -61,8 +71,9 @@ export async function show(ctx) {
   });
   const status = h('span', { class: 'hint' });
   const form = h('form', { 'data-form': 'ratings', novalidate: true },
-    h('div', { class: 'toolbar' }, h('label', null, t('sf.year'), sel), h('label', null, t('sf.decision'), decision),
+    h('div', { class: 'toolbar' }, h('label', null, t('ex.unit'), unitSel), h('label', null, t('sf.year'), sel), h('label', null, t('sf.decision'), decision),
       h('span', { class: 'hint' }, t('rating.scale'))),
+    tooMany ? h('div', { class: 'warn-box', style: 'margin:0 10px 10px', 'data-too-many': '' }, t('rt.tooMany', fmtNumber(MAX_ROWS))) : null,
     grid([['#', 'num'], t('field.name'), t('ex.unit'), t('rt.residenceComment'), t('rt.current'), t('sf.score'), t('rating.level'), t('sf.decision')], body, { empty: t('rt.noMembers') }),
     h('div', { class: 'form-actions', style: 'padding:0 10px 10px' }, h('button', { class: 'btn primary', type: 'submit' }, t('rt.save')), status));
   form.addEventListener('submit', (ev) => {
