@@ -177,11 +177,7 @@ func (s *Server) status(r *http.Request) (any, error) {
 }
 
 func (s *Server) listMembers(r *http.Request) (any, error) {
-	offset, err := intParam(r, "offset", 0)
-	if err != nil {
-		return nil, err
-	}
-	limit, err := intParam(r, "limit", -1)
+	offset, limit, err := pageParams(r)
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +210,14 @@ func (s *Server) listMembers(r *http.Request) (any, error) {
 
 // maxMemberIDs bounds the ids of one GET /api/members.
 const maxMemberIDs = 1000
+
+// pageParams reads offset (default 0) and limit (default -1: all).
+func pageParams(r *http.Request) (offset, limit int, err error) {
+	if offset, err = intParam(r, "offset", 0); err == nil {
+		limit, err = intParam(r, "limit", -1)
+	}
+	return offset, limit, err
+}
 
 func intParam(r *http.Request, name string, def int) (int, error) {
 	v := r.URL.Query().Get(name)
@@ -380,11 +384,7 @@ func (s *Server) alerts(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	offset, err := intParam(r, "offset", 0)
-	if err != nil {
-		return nil, err
-	}
-	limit, err := intParam(r, "limit", -1)
+	offset, limit, err := pageParams(r)
 	if err != nil {
 		return nil, err
 	}
