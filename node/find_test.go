@@ -1,11 +1,15 @@
 package node_test
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"lienthong/crdt"
+	"lienthong/internal/calendar"
+	"lienthong/internal/report"
 	"lienthong/internal/testkit"
 	"lienthong/internal/vnname"
 	"lienthong/node"
@@ -198,4 +202,90 @@ func mustParse(t *testing.T, id string) schema.LedgerID {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// Searches and alerts asked while writes land end, once the writes are
+// done, with what reading every member gives: a change that lands while
+// the rows or the alerts are being brought up to date is not lost.
+func TestFindMembersFollowsConcurrentWrites(t *testing.T) {
+	tree := testkit.NewTree(100)
+	n, st := newNode(t, t.TempDir(), tree, tree.Grassroots)
+	at, cfg := calendar.NewDate(2026, 11, 28), report.DefaultConfig()
+	var ids []schema.LedgerID
+	for i := range 30 {
+		id, err := n.CreateMember(tree.Cell1.ID(), map[string]string{"name": fmt.Sprintf("Mai Văn Bảo %d", i), "sex": "M", "admitted": "2025-12-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for i := range 60 {
+			var err error
+			switch id := ids[i%len(ids)]; i % 3 {
+			case 0:
+				_, err = n.SetFields(id, map[string]string{"name": fmt.Sprintf("Cao Thị Dịu %d", i)})
+			case 1:
+				_, err = n.CreateMember(tree.Cell2.ID(), map[string]string{"name": fmt.Sprintf("Ông Văn Ích %d", i), "sex": "M", "admitted": "2025-11-01"})
+			default:
+				_, err = n.Move(id, schema.MovementBody{Type: schema.MoveFull, Date: "2026-11-01"})
+				if errors.Is(err, crdt.ErrInvalid) {
+					err = nil // already full
+				}
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for writing := true; writing; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			writing = false
+		default:
+		}
+		if _, err := n.FindMembers(node.MemberFilter{Q: "a"}, 0, 10); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Alerts(at, cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := n.FindMembers(node.MemberFilter{}, 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []*node.Member
+	if err := st.EachLedger(func(l *crdt.Ledger) bool { want = append(want, n.View(l, false)); return true }); err != nil {
+		t.Fatal(err)
+	}
+	vnname.Sort(want, func(m *node.Member) string { return m.Fields["name"] })
+	line := func(ms []*node.Member) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.ID+" "+m.Fields["name"]+" "+m.Status)
+		}
+		return out
+	}
+	if g, w := line(got), line(want); !slices.Equal(g, w) {
+		t.Fatalf("after concurrent writes the members page lists\n%q\nreading every member gives\n%q", g, w)
+	}
+	alerts, err := n.Alerts(at, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ledgers []*crdt.Ledger
+	if err := st.EachLedger(func(l *crdt.Ledger) bool { ledgers = append(ledgers, l); return true }); err != nil {
+		t.Fatal(err)
+	}
+	want2 := report.Alerts(st.Directory(), slices.Values(ledgers), n.ID(), at, cfg)
+	if g, w := fmt.Sprint(alerts), fmt.Sprint(want2); len(alerts) == 0 || g != w {
+		t.Fatalf("after concurrent writes the node keeps %d alerts, reading every member gives %d:\n%s\n%s", len(alerts), len(want2), g, w)
+	}
 }
