@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"lienthong/crdt"
+	"lienthong/internal/calendar"
+	"lienthong/internal/report"
 	"lienthong/internal/store"
 	"lienthong/schema"
 )
@@ -92,7 +94,8 @@ type Node struct {
 	mu  sync.Mutex // serialises local writes; guards hlc
 	hlc schema.HLC
 
-	alerts alertsCache
+	alerts keptBook[*report.AlertBook, alertsKey]
+	stats  keptBook[*report.StatsBook, [2]calendar.Date]
 	rows   memberRows
 }
 

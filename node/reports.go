@@ -27,60 +27,99 @@ func (n *Node) MemberCount() (int, error) { return n.store.LedgerCount() }
 //
 // Every open UI asks for the alerts each minute, and finding them reads
 // every member (seconds at a province's size). So the node keeps them
-// member by member (report.AlertBook) and follows the store's change log:
-// after a change, only the members changed are read again. The directory,
-// the date or the rules changing makes them again from every member.
+// member by member (report.AlertBook) and follows the store's change log
+// (see keptBook).
 func (n *Node) Alerts(at calendar.Date, cfg report.Config) ([]report.Alert, error) {
-	c := &n.alerts
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	n.alerts.mu.Lock()
+	defer n.alerts.mu.Unlock()
+	key := alertsKey{at: at, cfg: cfg}
+	b, err := n.alerts.bring(n, key, func() *report.AlertBook { return report.NewAlertBook(n.store.Directory(), n.ID(), at, cfg) })
+	if err != nil {
+		return nil, err
+	}
+	return b.Alerts(), nil
+}
+
+type alertsKey struct {
+	at  calendar.Date
+	cfg report.Config
+}
+
+// Stats gives headcounts, movements, exemption rates and ratings by unit
+// of this committee's subtree over [from, to], kept member by member as
+// the alerts are.
+func (n *Node) Stats(from, to calendar.Date) (report.Statistics, error) {
+	n.stats.mu.Lock()
+	defer n.stats.mu.Unlock()
+	b, err := n.stats.bring(n, [2]calendar.Date{from, to}, func() *report.StatsBook { return report.NewStatsBook(n.store.Directory(), n.ID(), from, to) })
+	if err != nil {
+		return report.Statistics{}, err
+	}
+	return b.Stats(), nil
+}
+
+// ledgerBook is what a node keeps ledger by ledger: report.AlertBook,
+// report.StatsBook.
+type ledgerBook interface {
+	Put(*crdt.Ledger)
+	Remove(schema.LedgerID)
+}
+
+// keptBook is a ledgerBook kept between calls, with what it depends on:
+// the directory (the store replaces it on each change), the caller's key
+// (the day, the rules, the period) and the version of the store's change
+// log it reflects. The caller holds mu.
+type keptBook[B ledgerBook, K comparable] struct {
+	mu      sync.Mutex
+	book    B
+	made    bool
+	dir     *crdt.Directory
+	key     K
+	version uint64
+	held    int // ledgers read to make the book
+}
+
+// bring returns the book for key, up to date: the one kept, after putting
+// again the ledgers changed since it was (or removing those gone), or a
+// new one filled from every ledger when the directory or the key changed,
+// or most ledgers did.
+func (k *keptBook[B, K]) bring(n *Node, key K, newBook func() B) (B, error) {
 	dir := n.store.Directory()
-	if c.book != nil && c.dir == dir && c.at == at && c.cfg == cfg {
-		ids, now, ok := n.store.LedgersChangedSince(c.version)
+	if k.made && k.dir == dir && k.key == key {
+		ids, now, ok := n.store.LedgersChangedSince(k.version)
 		// Past half of them, one scan costs less than reading each changed ledger.
-		if ok && len(ids) <= max(c.book.Len(), c.held)/2 {
+		if ok && len(ids) <= k.held/2 {
 			for _, id := range ids {
 				l, err := n.store.Ledger(id)
 				switch {
 				case errors.Is(err, ErrNotFound):
-					c.book.Remove(id)
+					k.book.Remove(id)
 				case err != nil:
-					return nil, err
+					k.made = false
+					return k.book, err
 				default:
-					c.book.Put(l)
+					k.book.Put(l)
 				}
 			}
-			c.version = now
-			return c.book.Alerts(), nil
+			k.version = now
+			return k.book, nil
 		}
 	}
 	// The version is read before the ledgers: a ledger read newer than it
 	// is read again at the next change, which is harmless.
 	version := n.store.LedgerVersion()
-	book := report.NewAlertBook(dir, n.ID(), at, cfg)
-	held := 0
+	book, held := newBook(), 0
 	err := n.store.EachLedger(func(l *crdt.Ledger) bool {
 		book.Put(l)
 		held++
 		return true
 	})
 	if err != nil {
-		c.book = nil
-		return nil, err
+		k.made = false
+		return book, err
 	}
-	c.book, c.dir, c.at, c.cfg, c.version, c.held = book, dir, at, cfg, version, held
-	return book.Alerts(), nil
-}
-
-// alertsCache is the alerts kept by member, with what they depend on.
-type alertsCache struct {
-	mu      sync.Mutex
-	book    *report.AlertBook // nil: none kept
-	dir     *crdt.Directory   // the store's directory, replaced on each change
-	at      calendar.Date
-	cfg     report.Config
-	version uint64 // the store's LedgerVersion the book reflects
-	held    int    // ledgers read to make the book
+	k.book, k.made, k.dir, k.key, k.version, k.held = book, true, dir, key, version, held
+	return book, nil
 }
 
 // TodayDate is the node's current date.
@@ -98,14 +137,4 @@ func (n *Node) Reconcile(with schema.CommitteeID, at calendar.Date, cfg report.C
 		out = []report.Discrepancy{}
 	}
 	return out, nil
-}
-
-// Stats gives headcounts, movements, exemption rates and ratings by unit.
-func (n *Node) Stats(from, to calendar.Date) (report.Statistics, error) {
-	var err error
-	st := report.Stats(n.store.Directory(), n.eachLedger(&err), n.ID(), from, to)
-	if err != nil {
-		return report.Statistics{}, err
-	}
-	return st, nil
 }

@@ -90,9 +90,9 @@ func TestAlertsFollowTheState(t *testing.T) {
 	}
 }
 
-// The alerts the node keeps member by member, following the store's change
-// log, are at every step those of reading every member again: member
-// alerts, and the unit rules whose tallies a change moves.
+// The alerts and statistics the node keeps member by member, following the
+// store's change log, are at every step those of reading every member
+// again: member alerts, and the unit rules whose tallies a change moves.
 func TestAlertsFollowEachMember(t *testing.T) {
 	tree := testkit.NewTree(100)
 	_, st := newNode(t, t.TempDir(), tree, tree.Grassroots)
@@ -122,6 +122,17 @@ func TestAlertsFollowEachMember(t *testing.T) {
 		}
 		for _, a := range got {
 			rules[a.Rule]++
+		}
+		// The statistics are kept the same way.
+		from := calendar.NewDate(at.Year, 1, 1)
+		stats, err := n.Stats(from, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gj, _ = json.Marshal(stats)
+		wj, _ = json.Marshal(report.Stats(st.Directory(), slices.Values(ledgers), n.ID(), from, at))
+		if !bytes.Equal(gj, wj) {
+			t.Fatalf("%s: the node's statistics differ from reading every member:\n got %s\nwant %s", step, gj, wj)
 		}
 	}
 	write := func(id schema.LedgerID, body any) {

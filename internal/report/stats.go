@@ -2,6 +2,8 @@ package report
 
 import (
 	"iter"
+	"slices"
+
 	"lienthong/crdt"
 	"lienthong/internal/calendar"
 	"lienthong/schema"
@@ -72,17 +74,18 @@ type RatingCounts struct {
 	Unrated      int `json:"unrated"`
 }
 
-func (m *Movements) add(o Movements) {
-	m.Admitted += o.Admitted
-	m.Full += o.Full
-	m.TransferredIn += o.TransferredIn
-	m.TransferredOut += o.TransferredOut
-	m.TemporaryIn += o.TemporaryIn
-	m.TemporaryOut += o.TemporaryOut
-	m.Died += o.Died
-	m.Removed += o.Removed
-	m.Expelled += o.Expelled
-	m.Resigned += o.Resigned
+// add adds sign × o.
+func (m *Movements) add(o Movements, sign int) {
+	m.Admitted += sign * o.Admitted
+	m.Full += sign * o.Full
+	m.TransferredIn += sign * o.TransferredIn
+	m.TransferredOut += sign * o.TransferredOut
+	m.TemporaryIn += sign * o.TemporaryIn
+	m.TemporaryOut += sign * o.TemporaryOut
+	m.Died += sign * o.Died
+	m.Removed += sign * o.Removed
+	m.Expelled += sign * o.Expelled
+	m.Resigned += sign * o.Resigned
 }
 
 func (m *Movements) count(kind string) {
@@ -115,17 +118,18 @@ func (r *RatingCounts) count(level string) {
 	}
 }
 
-func (u *UnitStats) add(o *UnitStats) {
-	u.Official += o.Official
-	u.Temporary += o.Temporary
-	u.Probationary += o.Probationary
-	u.Exempt += o.Exempt
-	u.Movements.add(o.Movements)
-	u.Ratings.Excellent += o.Ratings.Excellent
-	u.Ratings.Good += o.Ratings.Good
-	u.Ratings.Fulfilled += o.Ratings.Fulfilled
-	u.Ratings.NotFulfilled += o.Ratings.NotFulfilled
-	u.Ratings.Unrated += o.Ratings.Unrated
+// add adds sign × o's counts.
+func (u *UnitStats) add(o *UnitStats, sign int) {
+	u.Official += sign * o.Official
+	u.Temporary += sign * o.Temporary
+	u.Probationary += sign * o.Probationary
+	u.Exempt += sign * o.Exempt
+	u.Movements.add(o.Movements, sign)
+	u.Ratings.Excellent += sign * o.Ratings.Excellent
+	u.Ratings.Good += sign * o.Ratings.Good
+	u.Ratings.Fulfilled += sign * o.Ratings.Fulfilled
+	u.Ratings.NotFulfilled += sign * o.Ratings.NotFulfilled
+	u.Ratings.Unrated += sign * o.Ratings.Unrated
 }
 
 func (u *UnitStats) rate() {
@@ -140,8 +144,35 @@ func (u *UnitStats) rate() {
 // temporary transfers); movements dated in [from, to]; ratings for the year
 // of to.
 func Stats(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope schema.CommitteeID, from, to calendar.Date) Statistics {
-	st := Statistics{Scope: scope, From: from, To: to, RatingYear: to.Year, Total: UnitStats{Name: "Tổng cộng"}}
-	rows := map[schema.CommitteeID]*UnitStats{}
+	b := NewStatsBook(dir, scope, from, to)
+	for l := range ledgers {
+		if l != nil {
+			b.Put(l)
+		}
+	}
+	return b.Stats()
+}
+
+// StatsBook keeps what Stats counts, ledger by ledger, for one directory,
+// scope and period: after a change to a few ledgers, putting those again
+// gives the figures of the whole set without reading the others.
+type StatsBook struct {
+	st       Statistics
+	rows     map[schema.CommitteeID]*UnitStats // into st.Units
+	from, to calendar.Date
+	per      map[schema.LedgerID][]counted
+}
+
+// counted is what one ledger counts for at one unit.
+type counted struct {
+	unit schema.CommitteeID
+	u    UnitStats
+}
+
+// NewStatsBook returns an empty book for scope's subtree over [from, to].
+func NewStatsBook(dir *crdt.Directory, scope schema.CommitteeID, from, to calendar.Date) *StatsBook {
+	b := &StatsBook{st: Statistics{Scope: scope, From: from, To: to, RatingYear: to.Year, Total: UnitStats{Name: "Tổng cộng"}},
+		rows: map[schema.CommitteeID]*UnitStats{}, from: from, to: to, per: map[schema.LedgerID][]counted{}}
 	depth := map[schema.CommitteeID]int{}
 	for _, c := range newView(dir, scope).order {
 		ch, _ := dir.Current(c)
@@ -149,80 +180,123 @@ func Stats(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope schema.Com
 			depth[c] = depth[ch.Parent] + 1
 		}
 		_, revoked := dir.Revocations[c]
-		st.Units = append(st.Units, UnitStats{Committee: c, Name: ch.Name, Level: ch.Level, Parent: ch.Parent, Depth: depth[c], Revoked: revoked})
+		b.st.Units = append(b.st.Units, UnitStats{Committee: c, Name: ch.Name, Level: ch.Level, Parent: ch.Parent, Depth: depth[c], Revoked: revoked})
 	}
-	for i := range st.Units {
-		rows[st.Units[i].Committee] = &st.Units[i]
+	for i := range b.st.Units {
+		b.rows[b.st.Units[i].Committee] = &b.st.Units[i]
 	}
-	row := func(c schema.CommitteeID) *UnitStats {
-		if r, ok := rows[c]; ok {
-			return r
-		}
-		return &UnitStats{} // outside the subtree: counted nowhere
+	return b
+}
+
+// Put takes l's current state in place of what the book had for it.
+func (b *StatsBook) Put(l *crdt.Ledger) {
+	b.Remove(l.ID)
+	if !l.Created() {
+		return
 	}
-	inRange := func(d calendar.Date) bool { return !d.Before(from) && !d.After(to) }
-	year := to.Year
-	for l := range ledgers {
-		if l == nil || !l.Created() {
-			continue
-		}
-		home := l.HomeCommittee()
-		if l.Status != schema.StatusLeft {
-			r := row(home)
-			r.Official++
-			if l.Status == schema.StatusProbationary {
-				r.Probationary++
-			}
-			if exemptOn(l, to) != nil {
-				r.Exempt++
-			}
-			if needsRating(l, year) && l.RatingFor(year) == nil {
-				r.Ratings.Unrated++
-			}
-		}
-		if rt := l.RatingFor(year); rt != nil {
-			on, ok := date(rt.Date)
-			if !ok {
-				on = calendar.NewDate(year, 12, 31)
-			}
-			row(homeOn(l, on)).Ratings.count(rt.Level)
-		}
-		for _, ev := range l.History {
-			if ev.Movement == nil {
-				continue
-			}
-			if d, ok := date(ev.Movement.Date); ok && inRange(d) {
-				row(homeOn(l, d)).Movements.count(ev.Movement.Type)
-			}
-		}
-		for i := range l.Transfers {
-			t := &l.Transfers[i]
-			acc, ok := date(t.Accepted)
-			if !ok {
-				continue
-			}
-			dest := newHome(t)
-			if t.Type == schema.TransferTemporary {
-				ended, isEnded := date(t.Ended)
-				if !acc.After(to) && (!isEnded || ended.After(to)) {
-					row(dest).Temporary++
-				}
-				if inRange(acc) {
-					row(dest).Movements.TemporaryIn++
-					row(t.From).Movements.TemporaryOut++
-				}
-				continue
-			}
-			if inRange(acc) {
-				row(dest).Movements.TransferredIn++
-				row(t.From).Movements.TransferredOut++
-			}
+	var cs []counted
+	for _, c := range b.count(l) {
+		if r, ok := b.rows[c.unit]; ok { // outside the subtree: counted nowhere
+			r.add(&c.u, 1)
+			cs = append(cs, c)
 		}
 	}
+	if len(cs) > 0 {
+		b.per[l.ID] = cs
+	}
+}
+
+// Remove forgets ledger id (one no longer held).
+func (b *StatsBook) Remove(id schema.LedgerID) {
+	for _, c := range b.per[id] {
+		b.rows[c.unit].add(&c.u, -1)
+	}
+	delete(b.per, id)
+}
+
+// Stats returns the figures of every ledger in the book. The caller owns
+// them.
+func (b *StatsBook) Stats() Statistics {
+	st := b.st
+	st.Units = slices.Clone(b.st.Units)
 	for i := range st.Units {
 		st.Units[i].rate()
-		st.Total.add(&st.Units[i])
+		st.Total.add(&st.Units[i], 1)
 	}
 	st.Total.rate()
 	return st
+}
+
+// count lists what l counts for, unit by unit: headcounts as the ledger
+// stands (status, home), read on day to for dated periods (exemptions,
+// temporary transfers); movements dated in [from, to]; ratings for the
+// year of to.
+func (b *StatsBook) count(l *crdt.Ledger) []counted {
+	var cs []counted
+	// row's answer is used at once: a later call may move it.
+	row := func(c schema.CommitteeID) *UnitStats {
+		for i := range cs {
+			if cs[i].unit == c {
+				return &cs[i].u
+			}
+		}
+		cs = append(cs, counted{unit: c})
+		return &cs[len(cs)-1].u
+	}
+	from, to := b.from, b.to
+	inRange := func(d calendar.Date) bool { return !d.Before(from) && !d.After(to) }
+	year := to.Year
+	home := l.HomeCommittee()
+	if l.Status != schema.StatusLeft {
+		r := row(home)
+		r.Official++
+		if l.Status == schema.StatusProbationary {
+			r.Probationary++
+		}
+		if exemptOn(l, to) != nil {
+			r.Exempt++
+		}
+		if needsRating(l, year) && l.RatingFor(year) == nil {
+			r.Ratings.Unrated++
+		}
+	}
+	if rt := l.RatingFor(year); rt != nil {
+		on, ok := date(rt.Date)
+		if !ok {
+			on = calendar.NewDate(year, 12, 31)
+		}
+		row(homeOn(l, on)).Ratings.count(rt.Level)
+	}
+	for _, ev := range l.History {
+		if ev.Movement == nil {
+			continue
+		}
+		if d, ok := date(ev.Movement.Date); ok && inRange(d) {
+			row(homeOn(l, d)).Movements.count(ev.Movement.Type)
+		}
+	}
+	for i := range l.Transfers {
+		t := &l.Transfers[i]
+		acc, ok := date(t.Accepted)
+		if !ok {
+			continue
+		}
+		dest := newHome(t)
+		if t.Type == schema.TransferTemporary {
+			ended, isEnded := date(t.Ended)
+			if !acc.After(to) && (!isEnded || ended.After(to)) {
+				row(dest).Temporary++
+			}
+			if inRange(acc) {
+				row(dest).Movements.TemporaryIn++
+				row(t.From).Movements.TemporaryOut++
+			}
+			continue
+		}
+		if inRange(acc) {
+			row(dest).Movements.TransferredIn++
+			row(t.From).Movements.TransferredOut++
+		}
+	}
+	return cs
 }
