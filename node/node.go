@@ -96,7 +96,9 @@ type Node struct {
 
 	alerts keptBook[*report.AlertBook, alertsKey]
 	stats  keptBook[*report.StatsBook, [2]calendar.Date]
-	rows   memberRows
+	// reconcile keeps the last comparison asked for.
+	reconcile keptBook[*report.ReconcileBook, reconcileKey]
+	rows      memberRows
 }
 
 // New returns a node that signs with signer and keeps its data in st.

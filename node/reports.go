@@ -2,7 +2,6 @@ package node
 
 import (
 	"errors"
-	"iter"
 	"sync"
 
 	"lienthong/crdt"
@@ -10,13 +9,6 @@ import (
 	"lienthong/internal/report"
 	"lienthong/schema"
 )
-
-// eachLedger yields the member ledgers held here one at a time, as the
-// store reads them, so that a report over a province's members does not
-// hold them all; *err receives the error that ended the walk, if any.
-func (n *Node) eachLedger(err *error) iter.Seq[*crdt.Ledger] {
-	return func(yield func(*crdt.Ledger) bool) { *err = n.store.EachLedger(yield) }
-}
 
 // MemberCount is the number of members this node holds. It reads no
 // state: a status page or a metrics scrape can ask it at any size.
@@ -126,15 +118,26 @@ func (k *keptBook[B, K]) bring(n *Node, key K, newBook func() B) (B, error) {
 func (n *Node) TodayDate() calendar.Date { return calendar.DateOf(n.opts.Now()) }
 
 // Reconcile lists the discrepancies in this committee's subtree (or, with
-// a subordinate's ID, in that subordinate's) as held on this node.
+// a subordinate's ID, in that subordinate's) as held on this node, kept
+// member by member as the alerts are.
 func (n *Node) Reconcile(with schema.CommitteeID, at calendar.Date, cfg report.Config) ([]report.Discrepancy, error) {
-	var err error
-	out := report.Reconcile(n.store.Directory(), n.eachLedger(&err), n.ID(), with, at, cfg)
+	n.reconcile.mu.Lock()
+	defer n.reconcile.mu.Unlock()
+	b, err := n.reconcile.bring(n, reconcileKey{with: with, at: at, cfg: cfg}, func() *report.ReconcileBook {
+		return report.NewReconcileBook(n.store.Directory(), n.ID(), with, at, cfg)
+	})
 	if err != nil {
 		return nil, err
 	}
+	out := b.Discrepancies()
 	if out == nil {
 		out = []report.Discrepancy{}
 	}
 	return out, nil
+}
+
+type reconcileKey struct {
+	with schema.CommitteeID
+	at   calendar.Date
+	cfg  report.Config
 }

@@ -103,7 +103,7 @@ func TestAlertsFollowEachMember(t *testing.T) {
 		t.Fatal(err)
 	}
 	at, cfg := n.TodayDate(), report.DefaultConfig()
-	rules := map[string]int{}
+	rules, kinds := map[string]int{}, map[string]int{}
 	check := func(step string, at calendar.Date) {
 		t.Helper()
 		got, err := n.Alerts(at, cfg)
@@ -134,6 +134,19 @@ func TestAlertsFollowEachMember(t *testing.T) {
 		if !bytes.Equal(gj, wj) {
 			t.Fatalf("%s: the node's statistics differ from reading every member:\n got %s\nwant %s", step, gj, wj)
 		}
+		// And the reconciliation.
+		disc, err := n.Reconcile("", at, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gj, _ = json.Marshal(disc)
+		wj, _ = json.Marshal(report.Reconcile(st.Directory(), slices.Values(ledgers), n.ID(), "", at, cfg))
+		if wj = bytes.ReplaceAll(wj, []byte("null"), []byte("[]")); !bytes.Equal(gj, wj) {
+			t.Fatalf("%s: the node's reconciliation differs from reading every member:\n got %s\nwant %s", step, gj, wj)
+		}
+		for _, d := range disc {
+			kinds[d.Kind]++
+		}
 	}
 	write := func(id schema.LedgerID, body any) {
 		t.Helper()
@@ -147,8 +160,12 @@ func TestAlertsFollowEachMember(t *testing.T) {
 		if i%3 == 0 {
 			home, list = tree.Cell2.ID(), &cell2
 		}
-		id, err := n.CreateMember(home, map[string]string{"name": fmt.Sprintf("Đặng Thị Hoa %d", i), "sex": "F",
-			"born": "1990-02-03", "admitted": fmt.Sprintf("2025-12-%02d", 1+i)})
+		fields := map[string]string{"name": fmt.Sprintf("Đặng Thị Hoa %d", i), "sex": "F",
+			"born": "1990-02-03", "admitted": fmt.Sprintf("2025-12-%02d", 1+i)}
+		if i < 3 {
+			fields["citizen_id"] = "001190012345" // one person entered three times
+		}
+		id, err := n.CreateMember(home, fields)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,6 +197,9 @@ func TestAlertsFollowEachMember(t *testing.T) {
 	check("a member renamed", at)
 	check("another day", at.AddDays(40))
 	check("back to the day", at)
+	if kinds[report.KindMemberDuplicate] == 0 {
+		t.Error("no duplicate citizen ID found at any step: the test does not exercise it")
+	}
 	for _, r := range []string{report.RuleMembershipFullDue, report.RuleExemptionRateHigh, report.RuleRatingQuota, report.RuleRatingMissing} {
 		if rules[r] == 0 {
 			t.Errorf("no %s alert at any step: the test does not exercise it", r)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 
@@ -85,6 +86,36 @@ func compareDiscrepancies(a, b Discrepancy) int {
 // of scope for scope's own subtree (what the superior compares with). Any
 // other committee shares no list with scope, and the result is empty.
 func Reconcile(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope, with schema.CommitteeID, at calendar.Date, cfg Config) []Discrepancy {
+	b := NewReconcileBook(dir, scope, with, at, cfg)
+	for l := range ledgers {
+		if l != nil {
+			b.Put(l)
+		}
+	}
+	return b.Discrepancies()
+}
+
+// ReconcileBook keeps what Reconcile finds, ledger by ledger, for one
+// directory, scope, comparison, day and rules: each ledger's own
+// discrepancies, and the members holding each card number and citizen ID.
+// After a change to a few ledgers, putting those again gives the
+// discrepancies of the whole set without reading the others.
+type ReconcileBook struct {
+	r               *reconciler // nil: with is neither scope, above it nor below it
+	per             map[schema.LedgerID]reconciled
+	citizens, cards map[string]map[schema.LedgerID]holder
+}
+
+// reconciled is what one ledger contributes.
+type reconciled struct {
+	out           []Discrepancy
+	citizen, card string // the numbers it holds ("" for none)
+}
+
+// NewReconcileBook returns an empty book (see Reconcile).
+func NewReconcileBook(dir *crdt.Directory, scope, with schema.CommitteeID, at calendar.Date, cfg Config) *ReconcileBook {
+	b := &ReconcileBook{per: map[schema.LedgerID]reconciled{},
+		citizens: map[string]map[schema.LedgerID]holder{}, cards: map[string]map[schema.LedgerID]holder{}}
 	root := scope
 	switch {
 	case with == "" || with == scope:
@@ -92,28 +123,83 @@ func Reconcile(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope, with 
 		root = with
 	case dir.IsAncestorAt(with, scope, crdt.Now):
 	default:
+		return b
+	}
+	b.r = &reconciler{dir: dir, cal: cfg.calendar(), cfg: cfg, at: at, in: newView(dir, root), whole: root == dir.Root}
+	return b
+}
+
+// Put takes l's current state in place of what the book had for it.
+func (b *ReconcileBook) Put(l *crdt.Ledger) {
+	b.Remove(l.ID)
+	if b.r == nil || !l.Created() {
+		return
+	}
+	var e reconciled
+	if b.r.holds(l) {
+		b.r.out = nil
+		b.r.ledger(l)
+		e.out, b.r.out = b.r.out, nil
+	}
+	if v := l.Field("citizen_id"); v != "" && l.Status != schema.StatusLeft {
+		e.citizen = v
+		group(b.citizens, v)[l.ID] = b.r.holder(l)
+	}
+	if v := l.Field("card"); v != "" {
+		e.card = v
+		group(b.cards, v)[l.ID] = b.r.holder(l)
+	}
+	if len(e.out) > 0 || e.citizen != "" || e.card != "" {
+		b.per[l.ID] = e
+	}
+}
+
+func group(groups map[string]map[schema.LedgerID]holder, v string) map[schema.LedgerID]holder {
+	g, ok := groups[v]
+	if !ok {
+		g = map[schema.LedgerID]holder{}
+		groups[v] = g
+	}
+	return g
+}
+
+// Remove forgets ledger id (one no longer held).
+func (b *ReconcileBook) Remove(id schema.LedgerID) {
+	e, ok := b.per[id]
+	if !ok {
+		return
+	}
+	delete(b.per, id)
+	for _, x := range []struct {
+		groups map[string]map[schema.LedgerID]holder
+		v      string
+	}{{b.citizens, e.citizen}, {b.cards, e.card}} {
+		if g := x.groups[x.v]; g != nil {
+			delete(g, id)
+			if len(g) == 0 {
+				delete(x.groups, x.v)
+			}
+		}
+	}
+}
+
+// Discrepancies returns the discrepancies of every ledger in the book,
+// sorted by kind, committee and members. The caller owns the slice.
+func (b *ReconcileBook) Discrepancies() []Discrepancy {
+	if b.r == nil {
 		return nil
 	}
-	r := &reconciler{dir: dir, cal: cfg.calendar(), cfg: cfg, at: at, in: newView(dir, root), whole: root == dir.Root}
-	citizens, cards := map[string][]holder{}, map[string][]holder{}
-	for l := range ledgers {
-		if l == nil || !l.Created() {
-			continue
-		}
-		if r.holds(l) {
-			r.ledger(l)
-		}
-		if v := l.Field("citizen_id"); v != "" && l.Status != schema.StatusLeft {
-			citizens[v] = append(citizens[v], r.holder(l))
-		}
-		if v := l.Field("card"); v != "" {
-			cards[v] = append(cards[v], r.holder(l))
-		}
+	var out []Discrepancy
+	for _, e := range b.per {
+		out = append(out, e.out...)
 	}
-	r.duplicates(citizens, KindMemberDuplicate)
-	r.duplicates(cards, KindCardDuplicate)
-	slices.SortFunc(r.out, compareDiscrepancies)
-	return r.out
+	r := b.r
+	r.out = out
+	r.duplicates(b.citizens, KindMemberDuplicate)
+	r.duplicates(b.cards, KindCardDuplicate)
+	out, r.out = r.out, nil
+	slices.SortFunc(out, compareDiscrepancies)
+	return out
 }
 
 type reconciler struct {
@@ -242,8 +328,6 @@ func (r *reconciler) stuck(l *crdt.Ledger) {
 	}
 }
 
-// duplicates reports a field value shared by several ledgers, when at
-// least one of them is in the compared list.
 // holder is what a duplicate number's report says of a member holding it.
 type holder struct {
 	id    schema.LedgerID
@@ -259,9 +343,13 @@ func (r *reconciler) holder(l *crdt.Ledger) holder {
 // duplicates reports each number (a card or a citizen ID: groups maps it
 // to the members holding it) held by several members, one of them in the
 // view.
-func (r *reconciler) duplicates(groups map[string][]holder, kind string) {
-	for v, hs := range groups {
-		if len(hs) < 2 || !slices.ContainsFunc(hs, func(h holder) bool { return h.holds }) {
+func (r *reconciler) duplicates(groups map[string]map[schema.LedgerID]holder, kind string) {
+	for v, g := range groups {
+		if len(g) < 2 {
+			continue
+		}
+		hs := slices.Collect(maps.Values(g))
+		if !slices.ContainsFunc(hs, func(h holder) bool { return h.holds }) {
 			continue
 		}
 		slices.SortFunc(hs, func(a, b holder) int { return strings.Compare(a.id.String(), b.id.String()) })
