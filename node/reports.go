@@ -21,15 +21,28 @@ func (n *Node) MemberCount() (int, error) { return n.store.LedgerCount() }
 // every member (seconds at a province's size). So the node keeps them
 // member by member (report.AlertBook) and follows the store's change log
 // (see keptBook).
-func (n *Node) Alerts(at calendar.Date, cfg report.Config) ([]report.Alert, error) {
+func (n *Node) Alerts(at calendar.Date, cfg report.Config) (out []report.Alert, err error) {
+	err = n.withAlerts(at, cfg, func(b *report.AlertBook) { out = b.Alerts() })
+	return out, err
+}
+
+// AlertCounts counts what Alerts lists on date at, by rule and severity.
+// The menu of every open UI asks it each minute, and the metrics on every
+// scrape.
+func (n *Node) AlertCounts(at calendar.Date, cfg report.Config) (out map[report.AlertKind]int, err error) {
+	err = n.withAlerts(at, cfg, func(b *report.AlertBook) { out = b.Counts() })
+	return out, err
+}
+
+// withAlerts calls fn with the alert book for at and cfg, up to date.
+func (n *Node) withAlerts(at calendar.Date, cfg report.Config, fn func(*report.AlertBook)) error {
 	n.alerts.mu.Lock()
 	defer n.alerts.mu.Unlock()
-	key := alertsKey{at: at, cfg: cfg}
-	b, err := n.alerts.bring(n, key, func() *report.AlertBook { return report.NewAlertBook(n.store.Directory(), n.ID(), at, cfg) })
-	if err != nil {
-		return nil, err
+	b, err := n.alerts.bring(n, alertsKey{at: at, cfg: cfg}, func() *report.AlertBook { return report.NewAlertBook(n.store.Directory(), n.ID(), at, cfg) })
+	if err == nil {
+		fn(b)
 	}
-	return b.Alerts(), nil
+	return err
 }
 
 type alertsKey struct {

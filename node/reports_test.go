@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -120,8 +121,17 @@ func TestAlertsFollowEachMember(t *testing.T) {
 		if !bytes.Equal(gj, wj) {
 			t.Fatalf("%s: the node's alerts differ from reading every member:\n got %s\nwant %s", step, gj, wj)
 		}
+		counts, err := n.AlertCounts(at, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := map[report.AlertKind]int{}
 		for _, a := range got {
 			rules[a.Rule]++
+			listed[report.AlertKind{Rule: a.Rule, Severity: a.Severity}]++
+		}
+		if !maps.Equal(counts, listed) {
+			t.Fatalf("%s: the node counts %v alerts by rule and severity; it lists %v", step, counts, listed)
 		}
 		// The statistics are kept the same way.
 		from := calendar.NewDate(at.Year, 1, 1)

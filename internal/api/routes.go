@@ -449,15 +449,16 @@ func (s *Server) alertSummary(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.n().Alerts(at, s.opts.Report)
+	counts, err := s.n().AlertCounts(at, s.opts.Report)
 	if err != nil {
 		return nil, err
 	}
-	sum := AlertSummary{At: at.String(), Total: len(all), Rules: map[string]int{}}
-	for _, a := range all {
-		sum.Rules[a.Rule]++
-		if a.Severity == report.SeverityOverdue {
-			sum.Overdue++
+	sum := AlertSummary{At: at.String(), Rules: map[string]int{}}
+	for k, n := range counts {
+		sum.Total += n
+		sum.Rules[k.Rule] += n
+		if k.Severity == report.SeverityOverdue {
+			sum.Overdue += n
 		}
 	}
 	return sum, nil

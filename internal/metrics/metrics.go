@@ -85,9 +85,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	defer c.mu.Unlock()
 	if time.Since(c.alertsAt) > alertsTTL {
 		c.alerts = map[[2]string]int{}
-		if as, err := c.src.Node.Alerts(c.src.Node.TodayDate(), c.src.Report); err == nil {
-			for _, a := range as {
-				c.alerts[[2]string{a.Rule, a.Severity}]++
+		if counts, err := c.src.Node.AlertCounts(c.src.Node.TodayDate(), c.src.Report); err == nil {
+			for k, n := range counts {
+				c.alerts[[2]string{k.Rule, k.Severity}] = n
 			}
 		}
 		if n, err := c.src.Node.MemberCount(); err == nil {

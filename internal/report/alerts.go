@@ -249,6 +249,30 @@ func (b *AlertBook) Alerts() []Alert {
 	return out
 }
 
+// AlertKind is an alert's rule and severity.
+type AlertKind struct{ Rule, Severity string }
+
+// Counts counts what Alerts would list by rule and severity, without
+// copying or sorting them.
+func (b *AlertBook) Counts() map[AlertKind]int {
+	out := map[AlertKind]int{}
+	tally := func(as []Alert) {
+		for i := range as {
+			out[AlertKind{as[i].Rule, as[i].Severity}]++
+		}
+	}
+	for _, e := range b.per {
+		tally(e.alerts)
+	}
+	a := b.a
+	a.out = nil
+	a.exemptionRates(b.exempt)
+	a.ratingQuotas(b.rated, b.year)
+	tally(a.out)
+	a.out = nil
+	return out
+}
+
 // add adds sign × c to byHome[home], dropping a tally that comes to zero.
 func add(byHome map[schema.CommitteeID]counts, home schema.CommitteeID, c counts, sign int) {
 	t := byHome[home]
