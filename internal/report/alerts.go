@@ -121,13 +121,17 @@ func compareAlerts(a, b Alert) int {
 // ledgers is read once, one ledger at a time: a caller can feed them from
 // the store without holding them all.
 func Alerts(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope schema.CommitteeID, at calendar.Date, cfg Config) []Alert {
-	b := NewAlertBook(dir, scope, at, cfg)
+	return fill(NewAlertBook(dir, scope, at, cfg), ledgers).Alerts()
+}
+
+// fill puts every ledger of ledgers into book, one at a time.
+func fill[B interface{ Put(*crdt.Ledger) }](book B, ledgers iter.Seq[*crdt.Ledger]) B {
 	for l := range ledgers {
 		if l != nil {
-			b.Put(l)
+			book.Put(l)
 		}
 	}
-	return b.Alerts()
+	return book
 }
 
 // AlertBook keeps what Alerts finds, ledger by ledger, for one directory,

@@ -86,13 +86,7 @@ func compareDiscrepancies(a, b Discrepancy) int {
 // of scope for scope's own subtree (what the superior compares with). Any
 // other committee shares no list with scope, and the result is empty.
 func Reconcile(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope, with schema.CommitteeID, at calendar.Date, cfg Config) []Discrepancy {
-	b := NewReconcileBook(dir, scope, with, at, cfg)
-	for l := range ledgers {
-		if l != nil {
-			b.Put(l)
-		}
-	}
-	return b.Discrepancies()
+	return fill(NewReconcileBook(dir, scope, with, at, cfg), ledgers).Discrepancies()
 }
 
 // ReconcileBook keeps what Reconcile finds, ledger by ledger, for one

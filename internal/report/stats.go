@@ -144,13 +144,7 @@ func (u *UnitStats) rate() {
 // temporary transfers); movements dated in [from, to]; ratings for the year
 // of to.
 func Stats(dir *crdt.Directory, ledgers iter.Seq[*crdt.Ledger], scope schema.CommitteeID, from, to calendar.Date) Statistics {
-	b := NewStatsBook(dir, scope, from, to)
-	for l := range ledgers {
-		if l != nil {
-			b.Put(l)
-		}
-	}
-	return b.Stats()
+	return fill(NewStatsBook(dir, scope, from, to), ledgers).Stats()
 }
 
 // StatsBook keeps what Stats counts, ledger by ledger, for one directory,
