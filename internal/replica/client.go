@@ -189,11 +189,10 @@ func (c *Client) Pull(ctx context.Context, rw io.ReadWriter, peer schema.Committ
 
 // frame is one batch as read and verified ahead of being applied.
 type frame struct {
-	b       Batch
-	n       int
-	decoded []*schema.Decoded
-	results []crdt.Result
-	err     error
+	b   Batch
+	n   int
+	v   *store.Verified // nil if the batch has no ops
+	err error
 }
 
 // groupOps bounds the ops of consecutive batches applied together, in one
@@ -222,7 +221,7 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 			case f.err == nil && f.b.Err != "":
 				f.err = fmt.Errorf("%s refused: %s", peer, f.b.Err)
 			case f.err == nil && len(f.b.Ops) > 0:
-				f.decoded, f.results = c.Store.Verify(f.b.Ops)
+				f.v = c.Store.Verify(f.b.Ops)
 			}
 			select {
 			case frames <- f:
@@ -293,8 +292,7 @@ type applying struct {
 // startGroup hands verified batches to the store in one go; finishGroup
 // waits for them to be durable and counts what they did.
 func (c *Client) startGroup(group []frame, peer schema.CommitteeID, st *Stats, pull bool) *applying {
-	var decoded []*schema.Decoded
-	var results []crdt.Result
+	var v store.Verified
 	a := &applying{last: group[len(group)-1]}
 	for _, f := range group {
 		a.bytes += int64(f.n)
@@ -302,16 +300,17 @@ func (c *Client) startGroup(group []frame, peer schema.CommitteeID, st *Stats, p
 			a.failed = f.err
 			break
 		}
-		decoded = append(decoded, f.decoded...)
-		results = append(results, f.results...)
+		if f.v != nil {
+			v.Add(f.v)
+		}
 		a.last = f
 	}
 	if pull && a.last.err == nil && a.last.b.Next > st.To {
 		a.cp = &store.Checkpoint{Peer: string(peer), Seq: a.last.b.Next}
 	}
-	if len(decoded) > 0 || a.cp != nil {
-		a.pending = c.Store.ApplyVerifiedAsync(decoded, results, string(peer), c.Self, a.cp)
-		a.n = len(decoded)
+	if v.Len() > 0 || a.cp != nil {
+		a.pending = c.Store.ApplyVerifiedAsync(&v, string(peer), c.Self, a.cp)
+		a.n = v.Len()
 	}
 	return a
 }

@@ -28,7 +28,7 @@ var maxOpsPerTxn = 2000 // tests make chunks small
 // being recorded, so a refused local write leaves no trace. Everything an op changes commits
 // with it; when Apply returns nil, every applied op is durable.
 func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.Result, crdt.ApplyStats, error) {
-	return s.apply(ops, origin, fresh, nil, true).Wait()
+	return s.apply(ops, nil, origin, fresh, nil, true).Wait()
 }
 
 // ApplyAsync is Apply that returns once the ops are processed and handed to
@@ -38,7 +38,7 @@ func (s *Store) Apply(ops []*schema.Decoded, origin string, fresh bool) ([]crdt.
 // Wait returns. Ops of one caller land in the order of its calls; a failed
 // call fails those after it that were processed on top of it.
 func (s *Store) ApplyAsync(ops []*schema.Decoded, origin string, fresh bool) *Pending {
-	return s.apply(ops, origin, fresh, nil, false)
+	return s.apply(ops, nil, origin, fresh, nil, false)
 }
 
 // Pending is the outcome of an ApplyAsync call.
@@ -147,7 +147,9 @@ func (s *Store) abort(p *Pending, err error) *Pending {
 	return p
 }
 
-// apply is Apply; cp, if not nil, is recorded in the transaction of the
+// apply is Apply; folds, if not nil, are the ops folded ahead (Verify), else
+// apply folds each chunk's on every core before its serial pass (see
+// foldNew). cp, if not nil, is recorded in the transaction of the
 // last chunk, so the position never runs ahead of the ops. With wait, it
 // returns once every chunk has landed; without, the last chunk is left in
 // flight (see ApplyAsync).
@@ -157,14 +159,19 @@ func (s *Store) abort(p *Pending, err error) *Pending {
 // chunk in flight through its record of writes (the overlay). A chunk that
 // needs to scan keys cannot see the overlay that way: it waits for the chunk
 // in flight and starts again.
-func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Checkpoint, wait bool) *Pending {
+func (s *Store) apply(ops []*schema.Decoded, folds []*folded, origin string, fresh bool, cp *Checkpoint, wait bool) *Pending {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.newPending()
 	p.results = make([]crdt.Result, 0, len(ops))
 	// pipelined: a chunk may be processed while the one before it lands.
 	pipelined := !wait || len(ops) > maxOpsPerTxn
-	size := maxOpsPerTxn
+	// Chunks of one call are of equal size, so that processing one takes
+	// about as long as Badger takes to write the one before: a short last
+	// chunk would leave the writer idle while the next call's first chunk
+	// is processed.
+	chunks := (len(ops) + maxOpsPerTxn - 1) / maxOpsPerTxn
+	size := (len(ops) + max(chunks, 1) - 1) / max(chunks, 1)
 	txn := s.nextTxn // opened before the chunk in flight was submitted
 	s.nextTxn = nil
 	if len(ops) == 0 {
@@ -196,8 +203,14 @@ func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Chec
 		b := s.newBatch(origin, txn, s.inflight, pipelined)
 		txn = nil
 		b.results = make([]crdt.Result, 0, len(chunk))
-		for _, d := range chunk {
-			r := b.process(d, fresh)
+		var chunkFolds []*folded
+		if folds != nil {
+			chunkFolds = folds[start : start+len(chunk)]
+		} else {
+			chunkFolds = b.foldNew(chunk, fresh)
+		}
+		for i, d := range chunk {
+			r := b.process(d, fresh, chunkFolds[i])
 			r.Ledger = d.Op.Ledger
 			b.results = append(b.results, r)
 		}
@@ -266,7 +279,9 @@ func (s *Store) apply(ops []*schema.Decoded, origin string, fresh bool, cp *Chec
 var errNeedsScan = errors.New("store: a scan must wait for the chunk in flight")
 
 type entry struct {
-	l       *crdt.Ledger
+	l *crdt.Ledger
+	// fold, if set and still for l, is l encoded ahead (see foldNew).
+	fold    *folded
 	had     bool      // stored before this batch
 	oldHash crdt.Hash // contribution of the stored state
 	oldIdx  [][]byte  // index keys of the stored state
@@ -331,7 +346,7 @@ type written struct {
 // this one continues from its feed position, hash and directory, and sees
 // its writes through the overlay.
 func (s *Store) newBatch(origin string, txn *badger.Txn, after *batch, record bool) *batch {
-	b := &batch{s: s, txn: txn, origin: origin, dir: s.dir,
+	b := &batch{s: s, txn: txn, origin: origin, dir: s.dir.Load(),
 		ledgers: map[schema.LedgerID]*entry{}, seq: s.seq, hash: s.hash, originTag: OriginTag(origin),
 		now: time.Now().UnixMilli()}
 	if after != nil {
@@ -485,7 +500,78 @@ func (b *batch) ledger(id schema.LedgerID) *entry {
 	return e
 }
 
-func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
+// encodedState is a changed ledger state as prepare writes it.
+type encodedState struct {
+	raw     []byte    // the state encoded
+	contrib crdt.Hash // what it adds to the store's hash (if created)
+	idx     [][]byte  // its index keys
+}
+
+func encodeState(l *crdt.Ledger) (encodedState, error) {
+	raw, err := l.Encode()
+	if err != nil {
+		return encodedState{}, fmt.Errorf("encoding ledger %s: %w", l.ID, err)
+	}
+	st := encodedState{raw: raw, idx: indexKeys(l)}
+	if l.Created() {
+		st.contrib = crdt.Contribution(l.ID, crdt.StateHash(raw))
+	}
+	return st, nil
+}
+
+// folded is the state of a ledger new here after its create op alone,
+// worked out ahead of the serial pass over a chunk (see foldNew).
+type folded struct {
+	encodedState
+	dir *crdt.Directory // the directory the op was judged against
+	l   *crdt.Ledger
+	// taken: a batch holds l, and ops after this one may have changed it
+	// (a chunk processed again after a failed attempt folds afresh).
+	taken bool
+}
+
+// current reports whether f is still the state of e: e holds f's ledger,
+// and no op was applied to it since (an op adds to the DAG; a fold again
+// makes another ledger).
+func (f *folded) current(e *entry) bool {
+	return f != nil && e.l == f.l && len(f.l.DAG.Ops) == 1
+}
+
+// foldNew folds, on every core, each create op of a ledger that is
+// certainly not stored into its new ledger, and encodes it (see fold).
+func (b *batch) foldNew(ops []*schema.Decoded, fresh bool) []*folded {
+	out := make([]*folded, len(ops))
+	parallel(len(ops), func(i int) { out[i] = b.s.fold(b.dir, ops[i], fresh) })
+	return out
+}
+
+// fold folds create op d, if its ledger is certainly not stored (this node
+// drew a fresh op's ID; of others, the presence filter says so), into the
+// new ledger's state against dir, and encodes it; nil for other ops. Most
+// of a bulk import's or a catch-up's work per op is then done on every
+// core and while the op is in cache: the serial pass (process) takes the
+// fold where the ledger is still new and the directory still dir, which
+// makes it the same as applying the op there, crdt.Apply being a pure
+// function of the directory, the ledger and the op. Safe for concurrent
+// use.
+func (s *Store) fold(dir *crdt.Directory, d *schema.Decoded, fresh bool) *folded {
+	if d.Op.Kind != schema.KindMemberCreate || d.Op.Ledger.IsDirectory() ||
+		!fresh && s.mayHave(ledgerKey(d.Op.Ledger)) {
+		return nil
+	}
+	l := crdt.NewLedger(d.Op.Ledger)
+	if crdt.Apply(dir, l, d) != nil {
+		return nil // judged again in the serial pass, which records why
+	}
+	st, err := encodeState(l)
+	if err != nil {
+		return nil
+	}
+	return &folded{encodedState: st, dir: dir, l: l}
+}
+
+// process applies d; f, if not nil, is d folded ahead (see foldNew).
+func (b *batch) process(d *schema.Decoded, fresh bool, f *folded) crdt.Result {
 	if b.err != nil {
 		return crdt.Result{ID: d.ID, Err: b.err}
 	}
@@ -510,7 +596,10 @@ func (b *batch) process(d *schema.Decoded, fresh bool) crdt.Result {
 		} else {
 			e = b.ledger(d.Op.Ledger)
 		}
-		if err = crdt.Apply(b.dir, e.l, d); err == nil {
+		if f != nil && !f.taken && f.dir == b.dir && !e.had && !e.l.Created() {
+			e.l, e.fold, f.taken = f.l, f, true // what crdt.Apply would make of e.l and d
+			e.dirty = true
+		} else if err = crdt.Apply(b.dir, e.l, d); err == nil {
 			e.dirty = true
 		}
 	}
@@ -780,7 +869,7 @@ func (b *batch) drain() error {
 	for len(b.queue) > 0 && b.err == nil {
 		d := b.queue[0]
 		b.queue = b.queue[1:]
-		b.process(d, false)
+		b.process(d, false, nil)
 	}
 	return b.err
 }
@@ -1042,7 +1131,10 @@ func (b *batch) prepare() error {
 		if !e.dirty {
 			continue
 		}
-		raw := encoded[id]
+		st := encoded[id]
+		if e.fold.current(e) {
+			st = &e.fold.encodedState
+		}
 		if e.had || e.l.Created() {
 			b.changed = append(b.changed, id)
 		}
@@ -1050,8 +1142,8 @@ func (b *batch) prepare() error {
 			b.hash = b.hash.Xor(e.oldHash)
 		}
 		if e.l.Created() {
-			b.set(ledgerKey(id), raw)
-			b.hash = b.hash.Xor(crdt.Contribution(id, crdt.StateHash(raw)))
+			b.set(ledgerKey(id), st.raw)
+			b.hash = b.hash.Xor(st.contrib)
 			if !e.had {
 				fresh = append(fresh, id)
 			} else {
@@ -1060,13 +1152,12 @@ func (b *batch) prepare() error {
 		} else if e.had {
 			b.del(ledgerKey(id))
 		}
-		newIdx := indexKeys(e.l)
 		for _, k := range e.oldIdx {
-			if !containsKey(newIdx, k) {
+			if !containsKey(st.idx, k) {
 				b.del(k)
 			}
 		}
-		for _, k := range newIdx {
+		for _, k := range st.idx {
 			if !containsKey(e.oldIdx, k) {
 				b.set(k, nil)
 			}
@@ -1123,31 +1214,31 @@ func (b *batch) publish() {
 	b.s.seq, b.s.hash = b.seq, b.hash
 	b.s.changes.record(b.changed)
 	if b.dirty {
-		b.s.dir = b.dir
+		b.s.dir.Store(b.dir)
 	}
 	if changed {
 		b.s.signal(b.dirty)
 	}
 }
 
-// encodeDirty encodes the changed ledger states, on every core when there
-// are many (a bulk import or a catch-up changes thousands per batch).
-func (b *batch) encodeDirty() (map[schema.LedgerID][]byte, error) {
+// encodeDirty encodes the changed ledger states not folded ahead, on every
+// core when there are many.
+func (b *batch) encodeDirty() (map[schema.LedgerID]*encodedState, error) {
 	var dirty []*crdt.Ledger
 	for _, e := range b.ledgers {
-		if e.dirty {
+		if e.dirty && !e.fold.current(e) {
 			dirty = append(dirty, e.l)
 		}
 	}
-	raws := make([][]byte, len(dirty))
+	sts := make([]encodedState, len(dirty))
 	errs := make([]error, len(dirty))
-	parallel(len(dirty), func(i int) { raws[i], errs[i] = dirty[i].Encode() })
-	out := make(map[schema.LedgerID][]byte, len(dirty))
+	parallel(len(dirty), func(i int) { sts[i], errs[i] = encodeState(dirty[i]) })
+	out := make(map[schema.LedgerID]*encodedState, len(dirty))
 	for i, l := range dirty {
 		if errs[i] != nil {
-			return nil, fmt.Errorf("encoding ledger %s: %w", l.ID, errs[i])
+			return nil, errs[i]
 		}
-		out[l.ID] = raws[i]
+		out[l.ID] = &sts[i]
 	}
 	return out, nil
 }

@@ -24,43 +24,69 @@ func (s *Store) Ingest(envs [][]byte, origin string) ([]crdt.Result, crdt.ApplyS
 // scope is a stakeholder of: member ops of other ledgers are rejected (and
 // not recorded), unless the ops in this call make scope a stakeholder.
 func (s *Store) IngestScoped(envs [][]byte, origin string, scope schema.CommitteeID) ([]crdt.Result, crdt.ApplyStats, error) {
-	decoded, results := s.Verify(envs)
-	return s.ApplyVerified(decoded, results, origin, scope, nil)
+	return s.ApplyVerified(s.Verify(envs), origin, scope, nil)
 }
 
-// Verify decodes and verifies envelopes on every core. decoded[i] is nil
-// where envs[i] is refused, and results[i] then says why.
-func (s *Store) Verify(envs [][]byte) (decoded []*schema.Decoded, results []crdt.Result) {
-	results = make([]crdt.Result, len(envs))
-	return s.decodeAll(envs, results), results
+// Verified is what Verify makes of envelopes, for ApplyVerified: each op
+// decoded and verified, or refused with its reason, and each create op of a
+// ledger not held here folded into its new state. The folding is the bulk
+// of applying such an op, and so runs on every core where the ops are
+// verified, ahead of the store's serial pass, which takes a fold where it
+// still holds (see foldNew).
+type Verified struct {
+	ops     []*schema.Decoded // nil where refused
+	results []crdt.Result     // why, where refused
+	folds   []*folded         // nil where not folded
 }
 
-// ApplyVerified is the rest of IngestScoped, for ops from Verify: it fills
-// in results for the ops not refused already. cp, if not nil, is recorded
-// with the last of them.
-func (s *Store) ApplyVerified(decoded []*schema.Decoded, results []crdt.Result, origin string, scope schema.CommitteeID, cp *Checkpoint) ([]crdt.Result, crdt.ApplyStats, error) {
-	return s.applyVerified(decoded, results, origin, scope, cp, true).Wait()
+// Len is the number of envelopes v holds, refused ones included.
+func (v *Verified) Len() int { return len(v.ops) }
+
+// Add appends the envelopes of o, to be applied together with v's after them.
+func (v *Verified) Add(o *Verified) {
+	v.ops = append(v.ops, o.ops...)
+	v.results = append(v.results, o.results...)
+	v.folds = append(v.folds, o.folds...)
+}
+
+// Verify decodes and verifies envelopes on every core, and folds the
+// create ops of ledgers new here. Safe to call while the store applies
+// other ops.
+func (s *Store) Verify(envs [][]byte) *Verified {
+	v := &Verified{results: make([]crdt.Result, len(envs)), folds: make([]*folded, len(envs))}
+	v.ops = s.decodeAll(envs, v.results, v.folds)
+	return v
+}
+
+// ApplyVerified is the rest of IngestScoped, for ops from Verify: it returns
+// a result for each envelope, refused ones included. cp, if not nil, is
+// recorded with the last of them.
+func (s *Store) ApplyVerified(v *Verified, origin string, scope schema.CommitteeID, cp *Checkpoint) ([]crdt.Result, crdt.ApplyStats, error) {
+	return s.applyVerified(v, origin, scope, cp, true).Wait()
 }
 
 // ApplyVerifiedAsync is ApplyVerified that returns before the ops are
 // durable, as ApplyAsync does; Wait returns what ApplyVerified would.
-func (s *Store) ApplyVerifiedAsync(decoded []*schema.Decoded, results []crdt.Result, origin string, scope schema.CommitteeID, cp *Checkpoint) *Pending {
-	return s.applyVerified(decoded, results, origin, scope, cp, false)
+func (s *Store) ApplyVerifiedAsync(v *Verified, origin string, scope schema.CommitteeID, cp *Checkpoint) *Pending {
+	return s.applyVerified(v, origin, scope, cp, false)
 }
 
 // applyVerified is ApplyVerified (wait) or ApplyVerifiedAsync.
-func (s *Store) applyVerified(decoded []*schema.Decoded, results []crdt.Result, origin string, scope schema.CommitteeID, cp *Checkpoint, wait bool) *Pending {
+func (s *Store) applyVerified(v *Verified, origin string, scope schema.CommitteeID, cp *Checkpoint, wait bool) *Pending {
+	decoded, results := v.ops, v.results
 	var st crdt.ApplyStats
 	if scope != "" && scope != s.Directory().Root {
 		s.landTouching(decoded)
 		s.filterScope(decoded, results, scope)
 	}
 	var ok []*schema.Decoded
+	var folds []*folded
 	var where []int
 	var refused []crdt.Result
 	for i, d := range decoded {
 		if d != nil {
 			ok = append(ok, d)
+			folds = append(folds, v.folds[i])
 			where = append(where, i)
 		} else {
 			if results[i].Outcome == crdt.Duplicate {
@@ -72,7 +98,7 @@ func (s *Store) applyVerified(decoded []*schema.Decoded, results []crdt.Result, 
 		}
 	}
 	s.counts.tally(refused)
-	p := s.apply(ok, origin, false, cp, wait)
+	p := s.apply(ok, folds, origin, false, cp, wait)
 	p.then = func(p *Pending) {
 		for j, r := range p.results {
 			results[where[j]] = r
@@ -111,9 +137,11 @@ func (s *Store) landTouching(ops []*schema.Decoded) {
 
 // decodeAll decodes and verifies in parallel; failures go to results. An op
 // this store has accepted already is not verified again: its result says
-// Duplicate (a peer or a bundle offers again what another brought).
-func (s *Store) decodeAll(envs [][]byte, results []crdt.Result) []*schema.Decoded {
+// Duplicate (a peer or a bundle offers again what another brought). The
+// create ops of ledgers not held here are folded into folds.
+func (s *Store) decodeAll(envs [][]byte, results []crdt.Result, folds []*folded) []*schema.Decoded {
 	out := make([]*schema.Decoded, len(envs))
+	dir := s.Directory()
 	parallelRanges(len(envs), func(lo, hi int) {
 		// A read transaction is opened only if the presence filter cannot
 		// answer: opening one waits for the commit in flight, and a
@@ -144,6 +172,7 @@ func (s *Store) decodeAll(envs [][]byte, results []crdt.Result) []*schema.Decode
 				results[i] = crdt.Result{ID: id, Outcome: crdt.Duplicate}
 			default:
 				out[i] = d
+				folds[i] = s.fold(dir, d, false)
 			}
 		}
 	})

@@ -59,8 +59,10 @@ type Store struct {
 	opts   Options
 	verify *schema.Verifier
 
+	// dir is the directory as the last landed batch left it: read without
+	// the lock (by Verify, while a call holds it), written with it.
+	dir  atomic.Pointer[crdt.Directory]
 	mu   sync.Mutex // serialises writers; guards the fields below
-	dir  *crdt.Directory
 	seq  uint64
 	hash crdt.Hash
 	// waiting maps a missing dep to the parked ops that wait for it: a copy
@@ -174,13 +176,14 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("reading store metadata: %w", err)
 		}
 	}
-	s := &Store{db: db, opts: opts, verify: schema.NewVerifier(), dir: crdt.NewDirectory(opts.Root)}
+	s := &Store{db: db, opts: opts, verify: schema.NewVerifier()}
+	dir := crdt.NewDirectory(opts.Root)
 	if !opts.InMemory {
 		s.path = path
 	}
 	err = db.View(func(txn *badger.Txn) error {
 		if b, err := get(txn, ledgerKey(schema.DirectoryLedger)); err == nil {
-			if s.dir, err = crdt.DecodeDirectory(b); err != nil {
+			if dir, err = crdt.DecodeDirectory(b); err != nil {
 				return err
 			}
 		} else if !errors.Is(err, ErrNotFound) {
@@ -204,10 +207,11 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("reading store metadata: %w", err)
 	}
-	if s.dir.Root != opts.Root && opts.Root != "" {
+	if dir.Root != opts.Root && opts.Root != "" {
 		db.Close()
-		return nil, fmt.Errorf("store belongs to the network rooted at %s, not %s", s.dir.Root, opts.Root)
+		return nil, fmt.Errorf("store belongs to the network rooted at %s, not %s", dir.Root, opts.Root)
 	}
+	s.dir.Store(dir)
 	s.openSeq, s.newLedgerSeq = s.seq, map[[8]byte]uint64{}
 	s.presenceStop = make(chan struct{})
 	if p := s.loadPresence(path); p != nil {
@@ -372,11 +376,7 @@ func has(txn *badger.Txn, key []byte) (bool, error) {
 }
 
 // Directory returns a snapshot of the directory. Callers must not modify it.
-func (s *Store) Directory() *crdt.Directory {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.dir
-}
+func (s *Store) Directory() *crdt.Directory { return s.dir.Load() }
 
 // StateHash is the store-wide state hash: equal on any two nodes that hold
 // the same ops.

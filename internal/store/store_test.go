@@ -167,8 +167,7 @@ func TestPipelinedChunksConverge(t *testing.T) {
 				}
 				continue
 			}
-			decoded, results := s.Verify(envs)
-			p := s.ApplyVerifiedAsync(decoded, results, "peer", "", nil)
+			p := s.ApplyVerifiedAsync(s.Verify(envs), "peer", "", nil)
 			if prev != nil {
 				check(prev, prevN)
 			}
