@@ -858,6 +858,9 @@ func (db *DB) writeToLSM(b *request) error {
 			return y.Wrapf(err, "while writing to memTable")
 		}
 	}
+	if err := db.mt.flushWAL(); err != nil { // Patched for lienthong
+		return y.Wrapf(err, "while writing to memTable")
+	}
 	if db.opt.SyncWrites {
 		return db.mt.SyncWAL()
 	}

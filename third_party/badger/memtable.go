@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -156,6 +157,15 @@ func (mt *memTable) SyncWAL() error {
 	return mt.wal.Sync()
 }
 
+// flushWAL writes what the WAL holds pending (Patched for lienthong; see
+// logFile.writeEntry).
+func (mt *memTable) flushWAL() error {
+	if mt.wal == nil {
+		return nil
+	}
+	return mt.wal.flushPending()
+}
+
 func (mt *memTable) isFull() bool {
 	if mt.sl.MemSize() >= mt.opt.MemTableSize {
 		return true
@@ -262,6 +272,26 @@ type logFile struct {
 	registry *KeyRegistry
 	writeAt  uint32
 	opt      Options
+	// Patched for lienthong: pending holds the entries written since the
+	// last flushPending, which belong at pendingAt.
+	pending   []byte
+	pendingAt uint32
+}
+
+// flushPending writes the pending entries to the file, followed by a
+// zeroed header as zeroNextEntry writes (Patched for lienthong; see
+// writeEntry).
+func (lf *logFile) flushPending() error {
+	if len(lf.pending) == 0 {
+		return nil
+	}
+	var zero [maxHeaderSize]byte
+	lf.pending = append(lf.pending, zero[:]...)
+	if _, err := lf.Fd.WriteAt(lf.pending, int64(lf.pendingAt)); err != nil {
+		return y.Wrapf(err, "while writing to log file %s", lf.path)
+	}
+	lf.pending = lf.pending[:0]
+	return nil
 }
 
 func (lf *logFile) Truncate(end int64) error {
@@ -321,7 +351,65 @@ func (lf *logFile) encodeEntry(buf *bytes.Buffer, e *Entry, offset uint32) (int,
 	return len(headerEnc[:sz]) + len(e.Key) + len(e.Value) + len(crcBuf), nil
 }
 
+// entryHeader returns the encoded header of e and its length.
+func entryHeader(e *Entry) ([maxHeaderSize]byte, int) {
+	h := header{
+		klen:      uint32(len(e.Key)),
+		vlen:      uint32(len(e.Value)),
+		expiresAt: e.ExpiresAt,
+		meta:      e.meta,
+		userMeta:  e.UserMeta,
+	}
+	var enc [maxHeaderSize]byte
+	return enc, h.Encode(enc[:])
+}
+
+// putEntry writes what encodeEntry writes for an unencrypted log, header
+// hdr then key, value and checksum, into dst, which must have room for
+// them, and returns its length.
+func putEntry(dst []byte, hdr []byte, e *Entry) int {
+	n := copy(dst, hdr)
+	n += copy(dst[n:], e.Key)
+	n += copy(dst[n:], e.Value)
+	binary.BigEndian.PutUint32(dst[n:], crc32.Checksum(dst[:n], y.CastagnoliCrcTable))
+	return n + crc32.Size
+}
+
+// appendEntry appends e, encoded as encodeEntry does for an unencrypted
+// log, to buf.
+func appendEntry(buf []byte, e *Entry) []byte {
+	hdr, hlen := entryHeader(e)
+	n := len(buf)
+	buf = slices.Grow(buf, hlen+len(e.Key)+len(e.Value)+crc32.Size)
+	buf = buf[:n+hlen+len(e.Key)+len(e.Value)+crc32.Size]
+	putEntry(buf[n:], hdr[:hlen], e)
+	return buf
+}
+
+// Patched for lienthong: entries of an unencrypted log are written to the
+// file with one pwrite per request (flushPending) rather than stored into
+// its memory map one at a time. Writing through the map costs a page fault
+// for each new page and, when the file is synced, a write-protect of each
+// dirty page with a TLB shootdown of every other core the process runs on;
+// on a virtual machine with a busy second core that came to three to four
+// times the cost of pwrite and fdatasync per byte. The map still serves
+// reads: it shares the page cache with the file (see
+// third_party/badger/README.md).
 func (lf *logFile) writeEntry(buf *bytes.Buffer, e *Entry, opt Options) error {
+	if !lf.encryptionEnabled() {
+		_, hlen := entryHeader(e)
+		if plen := hlen + len(e.Key) + len(e.Value) + crc32.Size; int(lf.writeAt)+plen+maxHeaderSize <= len(lf.Data) {
+			if len(lf.pending) == 0 {
+				lf.pendingAt = lf.writeAt
+			}
+			lf.pending = appendEntry(lf.pending, e)
+			lf.writeAt += uint32(plen)
+			return nil
+		}
+	}
+	if err := lf.flushPending(); err != nil {
+		return err
+	}
 	buf.Reset()
 	plen, err := lf.encodeEntry(buf, e, lf.writeAt)
 	if err != nil {

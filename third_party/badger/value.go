@@ -462,6 +462,10 @@ func (db *DB) valueThreshold() int64 {
 type valueLog struct {
 	dirPath string
 
+	// Patched for lienthong: pending holds the entries of the request
+	// being written (see flushPending).
+	pending []byte
+
 	// guards our view of which files exist, which to be deleted, how many active iterators
 	filesLock        sync.RWMutex
 	filesMap         map[uint32]*logFile
@@ -902,6 +906,19 @@ func (vlog *valueLog) write(reqs []*request) error {
 			// in a temporary variable and reassign it after writing to the value log.
 			tmpMeta := e.meta
 			e.meta = e.meta &^ (bitTxn | bitFinTxn)
+			if !curlf.encryptionEnabled() {
+				// Patched for lienthong: the request's entries are written
+				// together (see flushPending and logFile.writeEntry).
+				p.Offset += uint32(len(vlog.pending))
+				n := len(vlog.pending)
+				vlog.pending = appendEntry(vlog.pending, e)
+				e.meta = tmpMeta
+				p.Len = uint32(len(vlog.pending) - n)
+				b.Ptrs = append(b.Ptrs, p)
+				written++
+				bytesWritten += int(p.Len)
+				continue
+			}
 			plen, err := curlf.encodeEntry(buf, e, p.Offset) // Now encode the entry into buffer.
 			if err != nil {
 				return err
@@ -918,6 +935,9 @@ func (vlog *valueLog) write(reqs []*request) error {
 			bytesWritten += buf.Len()
 			// No need to flush anything, we write to file directly via mmap.
 		}
+		if err := vlog.flushPending(curlf); err != nil {
+			return err
+		}
 		y.NumWritesVlogAdd(vlog.opt.MetricsEnabled, int64(written))
 		y.NumBytesWrittenVlogAdd(vlog.opt.MetricsEnabled, int64(bytesWritten))
 
@@ -930,6 +950,28 @@ func (vlog *valueLog) write(reqs []*request) error {
 		}
 	}
 	return toDisk()
+}
+
+// flushPending writes the entries encoded for lf since the last call
+// (Patched for lienthong; see logFile.writeEntry).
+func (vlog *valueLog) flushPending(lf *logFile) error {
+	n := uint32(len(vlog.pending))
+	if n == 0 {
+		return nil
+	}
+	endOffset := vlog.writableLogOffset.Add(n)
+	// Increase the file size if we cannot accommodate the entries.
+	if int(endOffset) >= len(lf.Data) {
+		if err := lf.Truncate(int64(endOffset)); err != nil {
+			return err
+		}
+	}
+	if _, err := lf.Fd.WriteAt(vlog.pending, int64(endOffset-n)); err != nil {
+		return y.Wrapf(err, "while writing to value log file %s", lf.path)
+	}
+	lf.size.Store(endOffset)
+	vlog.pending = vlog.pending[:0]
+	return nil
 }
 
 // Gets the logFile and acquires and RLock() for the mmap. You must call RUnlock on the file
