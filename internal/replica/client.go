@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 	"time"
 
 	"lienthong/crdt"
@@ -193,7 +194,23 @@ type frame struct {
 	n   int
 	v   *store.Verified // nil if the batch has no ops
 	err error
+	// verified is closed once v is set.
+	verified chan struct{}
 }
+
+// ready reports whether f's ops are verified, without waiting.
+func (f *frame) ready() bool {
+	select {
+	case <-f.verified:
+		return true
+	default:
+		return false
+	}
+}
+
+// verifyAhead is how many batches are verified at once: each on every
+// core, so that a core one batch leaves idle takes up the next.
+const verifyAhead = 3
 
 // groupOps bounds the ops of consecutive batches applied together, in one
 // transaction.
@@ -207,21 +224,36 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 	// Room for a whole group of batches (groupOps ops at batchBytes a
 	// batch): the next group is read and verified in full while the store
 	// applies this one.
-	frames := make(chan frame, groupOps*1024/batchBytes)
+	frames := make(chan *frame, groupOps*1024/batchBytes)
 	stop := make(chan struct{})
+	var verifying sync.WaitGroup
+	defer verifying.Wait()
 	defer close(stop)
 	go func() {
 		defer close(frames)
+		slots := make(chan struct{}, verifyAhead)
 		for {
-			var f frame
+			f := &frame{verified: make(chan struct{})}
 			f.n, f.err = readFrame(r, &f.b)
 			switch {
 			case errors.Is(f.err, io.EOF):
 				f.err = fmt.Errorf("%w: %s closed the stream before the end of the sync", ErrProtocol, peer)
 			case f.err == nil && f.b.Err != "":
 				f.err = fmt.Errorf("%s refused: %s", peer, f.b.Err)
-			case f.err == nil && len(f.b.Ops) > 0:
-				f.v = c.Store.Verify(f.b.Ops)
+			}
+			if f.err == nil && len(f.b.Ops) > 0 {
+				select {
+				case slots <- struct{}{}:
+				case <-stop:
+					return
+				}
+				verifying.Go(func() {
+					f.v = c.Store.Verify(f.b.Ops)
+					close(f.verified)
+					<-slots
+				})
+			} else {
+				close(f.verified)
 			}
 			select {
 			case frames <- f:
@@ -234,6 +266,7 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 		}
 	}()
 	var prev *applying
+	var next *frame // taken from frames, not yet in a group
 	defer func() {
 		if prev != nil {
 			// A group left in flight by a cancel: it lands all the same,
@@ -242,18 +275,32 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 		}
 	}()
 	for {
-		var f frame
+		f := next
+		if f == nil {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case f = <-frames:
+			}
+		}
+		next = nil
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case f = <-frames:
+		case <-f.verified:
 		}
-		group := []frame{f}
+		group := []*frame{f}
 		ops := len(f.b.Ops)
+		// The batches verified already join the group; one still being
+		// verified starts the next.
 	more:
 		for f.err == nil && !f.b.Done && ops < groupOps {
 			select {
 			case g := <-frames:
+				if !g.ready() {
+					next = g
+					break more
+				}
 				group = append(group, g)
 				ops += len(g.b.Ops)
 				f = g
@@ -285,13 +332,13 @@ type applying struct {
 	cp      *store.Checkpoint
 	n       int // ops
 	bytes   int64
-	last    frame
+	last    *frame
 	failed  error // a batch of the group that could not be read or verified
 }
 
 // startGroup hands verified batches to the store in one go; finishGroup
 // waits for them to be durable and counts what they did.
-func (c *Client) startGroup(group []frame, peer schema.CommitteeID, st *Stats, pull bool) *applying {
+func (c *Client) startGroup(group []*frame, peer schema.CommitteeID, st *Stats, pull bool) *applying {
 	var v store.Verified
 	a := &applying{last: group[len(group)-1]}
 	for _, f := range group {
