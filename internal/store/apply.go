@@ -200,7 +200,10 @@ func (s *Store) apply(ops []*schema.Decoded, folds []*folded, origin string, fre
 			}
 			txn = s.db.NewTransaction(true)
 		}
-		b := s.newBatch(origin, txn, s.inflight, pipelined)
+		// An op writes about seven keys (state, feed entry, op record,
+		// index keys), three of them read back.
+		txn.Grow(8 * len(chunk))
+		b := s.newBatch(origin, txn, s.inflight, pipelined, 3*len(chunk))
 		txn = nil
 		b.results = make([]crdt.Result, 0, len(chunk))
 		var chunkFolds []*folded
@@ -342,10 +345,11 @@ type written struct {
 	del bool
 }
 
-// newBatch starts a batch on txn. after is the batch in flight, if any:
+// newBatch starts a batch on txn, which records about size writes for the
+// overlay if record. after is the batch in flight, if any:
 // this one continues from its feed position, hash and directory, and sees
 // its writes through the overlay.
-func (s *Store) newBatch(origin string, txn *badger.Txn, after *batch, record bool) *batch {
+func (s *Store) newBatch(origin string, txn *badger.Txn, after *batch, record bool, size int) *batch {
 	b := &batch{s: s, txn: txn, origin: origin, dir: s.dir.Load(),
 		ledgers: map[schema.LedgerID]*entry{}, seq: s.seq, hash: s.hash, originTag: OriginTag(origin),
 		now: time.Now().UnixMilli()}
@@ -353,7 +357,7 @@ func (s *Store) newBatch(origin string, txn *badger.Txn, after *batch, record bo
 		b.dir, b.seq, b.hash, b.overlay = after.dir, after.seq, after.hash, after.writes
 	}
 	if record {
-		b.writes = map[string]written{}
+		b.writes = make(map[string]written, size)
 	}
 	return b
 }

@@ -519,6 +519,18 @@ func (txn *Txn) Discard() {
 	}
 }
 
+// Grow makes room for n writes in a transaction that has none yet, so that
+// its map of pending writes need not grow (and rehash them) on the way.
+//
+// Patched for lienthong: the store writes thousands of keys per
+// transaction on a bulk import or a catch-up (see
+// third_party/badger/README.md).
+func (txn *Txn) Grow(n int) {
+	if txn.update && len(txn.pendingWrites) == 0 && n > 0 {
+		txn.pendingWrites = make(map[string]*Entry, n)
+	}
+}
+
 func (txn *Txn) commitAndSend() (func() error, error) {
 	orc := txn.db.orc
 	// Ensure that the order in which we get the commit timestamp is the same as
