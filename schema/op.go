@@ -272,7 +272,7 @@ func Decode(data []byte, v *Verifier) (*Decoded, error) {
 // known(id) says it does, the op is neither decoded further nor verified
 // (its ID is the hash of the op bytes, so it is the op held, whatever the
 // signature) and DecodeNew returns nil, the ID and no error.
-func DecodeNew(data []byte, v *Verifier, known func(OpID) bool) (*Decoded, OpID, error) {
+func DecodeNew(data []byte, v SignatureVerifier, known func(OpID) bool) (*Decoded, OpID, error) {
 	env, err := DecodeEnvelope(data)
 	if err != nil {
 		return nil, OpID{}, err

@@ -272,3 +272,153 @@ func TestFieldChecksMatchTheirPatterns(t *testing.T) {
 		t.Errorf("dates: %d of %d cases accepted; the cases do not exercise the check", accepted, len(cases))
 	}
 }
+
+// decodeWith is schema.Decode through any SignatureVerifier (a session).
+func decodeWith(env []byte, v schema.SignatureVerifier) error {
+	d, err := schema.DecodeEnvelope(env)
+	if err != nil {
+		return err
+	}
+	op, _, err := schema.DecodeOp(d.Op)
+	if err != nil {
+		return err
+	}
+	return v.Verify(op.Author, d, schema.IDOf(d.Op))
+}
+
+// TestSessionVouchesOnlyForItsTree: a session that verified one op of a
+// batch takes its neighbours on the strength of that op's path, and refuses
+// what a fresh verifier refuses: a proof with any hash changed, at any
+// level, another op's proof or index, another signature.
+func TestSessionVouchesOnlyForItsTree(t *testing.T) {
+	s, other := testkit.Signer("a"), testkit.Signer("b")
+	tamper := func(env []byte, f func(*schema.Envelope)) []byte {
+		e, err := schema.DecodeEnvelope(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(e)
+		b, err := schema.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, n := range []int{2, 3, 7, 8, 100, 300} {
+		ops := make([]*schema.Op, n)
+		for i := range ops {
+			ops[i] = sampleOp(s, schema.HLC(i+1))
+		}
+		envs, _, err := s.SignBatch(ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every op verifies after every other (pairs sampled for large n).
+		rng := rand.New(rand.NewPCG(uint64(n), 1))
+		for k := 0; k < 400; k++ {
+			i, j := rng.IntN(n), rng.IntN(n)
+			sess := schema.NewVerifier().Session()
+			if err := decodeWith(envs[i], sess); err != nil {
+				t.Fatalf("n=%d op %d: %v", n, i, err)
+			}
+			if err := decodeWith(envs[j], sess); err != nil {
+				t.Fatalf("n=%d op %d after %d: %v", n, j, i, err)
+			}
+			// Each hash of j's proof changed, after i: refused.
+			e, _ := schema.DecodeEnvelope(envs[j])
+			for h := range e.Proof.Path {
+				bad := tamper(envs[j], func(e *schema.Envelope) { e.Proof.Path[h][h%32] ^= 1 })
+				if err := decodeWith(envs[i], sess); err != nil {
+					t.Fatal(err)
+				}
+				if err := decodeWith(bad, sess); err == nil {
+					t.Fatalf("n=%d: op %d with hash %d of its proof changed verified after op %d", n, j, h, i)
+				}
+			}
+			if i == j {
+				continue
+			}
+			// j's op with i's proof, and i's op with j's: refused.
+			ei, _ := schema.DecodeEnvelope(envs[i])
+			swapped := tamper(envs[j], func(e *schema.Envelope) { e.Proof = ei.Proof })
+			if err := decodeWith(swapped, sess); err == nil {
+				t.Fatalf("n=%d: op %d verified with the proof of op %d", n, j, i)
+			}
+			moved := tamper(envs[j], func(e *schema.Envelope) { e.Proof.Index = ei.Proof.Index })
+			if err := decodeWith(envs[i], sess); err != nil {
+				t.Fatal(err)
+			}
+			if err := decodeWith(moved, sess); err == nil {
+				t.Fatalf("n=%d: op %d verified at the index of op %d", n, j, i)
+			}
+			// Another size: refused where a fresh verifier refuses it (a
+			// size whose tree has the same shape along the path leads to
+			// the same root, and is taken by both).
+			resized := tamper(envs[j], func(e *schema.Envelope) { e.Proof.Size++ })
+			if err := decodeWith(envs[i], sess); err != nil {
+				t.Fatal(err)
+			}
+			fresh := decodeWith(resized, schema.NewVerifier())
+			if err := decodeWith(resized, sess); (err == nil) != (fresh == nil) {
+				t.Fatalf("n=%d: op %d in a tree of another size: session says %v, a fresh verifier %v", n, j, err, fresh)
+			}
+			resig := tamper(envs[j], func(e *schema.Envelope) { e.Sig = append([]byte(nil), e.Sig...); e.Sig[3] ^= 1 })
+			if err := decodeWith(envs[i], sess); err != nil {
+				t.Fatal(err)
+			}
+			if err := decodeWith(resig, sess); err == nil {
+				t.Fatalf("n=%d: op %d verified with its signature changed", n, j)
+			}
+		}
+		// An op of this batch naming another author is not vouched for.
+		forged := sampleOp(other, 1)
+		fenvs, _, _ := s.SignBatch([]*schema.Op{ops[0], forged})
+		sess := schema.NewVerifier().Session()
+		if err := decodeWith(fenvs[0], sess); err != nil {
+			t.Fatal(err)
+		}
+		if err := decodeWith(fenvs[1], sess); !errors.Is(err, schema.ErrBadSignature) {
+			t.Fatalf("an op naming b, in a batch a signed, after its neighbour: %v, want a bad signature", err)
+		}
+	}
+}
+
+// BenchmarkVerifyBatch verifies the ops of batch-signed trees in order, as
+// a catch-up receives them: through the verifier, and through a session.
+func BenchmarkVerifyBatch(b *testing.B) {
+	s := testkit.Signer("a")
+	ops := make([]*schema.Op, 4096)
+	for i := range ops {
+		ops[i] = sampleOp(s, schema.HLC(i+1))
+	}
+	envs, _, err := s.SignBatch(ops)
+	if err != nil {
+		b.Fatal(err)
+	}
+	type parsed struct {
+		env    *schema.Envelope
+		author schema.CommitteeID
+		id     schema.OpID
+	}
+	ps := make([]parsed, len(envs))
+	for i, e := range envs {
+		env, _ := schema.DecodeEnvelope(e)
+		ps[i] = parsed{env, s.ID(), schema.IDOf(env.Op)}
+	}
+	for name, v := range map[string]func() schema.SignatureVerifier{
+		"verifier": func() schema.SignatureVerifier { return schema.NewVerifier() },
+		"session":  func() schema.SignatureVerifier { return schema.NewVerifier().Session() },
+	} {
+		b.Run(name, func(b *testing.B) {
+			ver := v()
+			i := 0
+			for b.Loop() {
+				p := ps[i%len(ps)]
+				if err := ver.Verify(p.author, p.env, p.id); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}

@@ -1,9 +1,11 @@
 package schema
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
+	"math/bits"
 	"sync"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -182,13 +184,25 @@ func merklePath(levels [][][32]byte, i int) [][32]byte {
 	return path
 }
 
-// root recomputes the batch root from a leaf and its proof.
-func (p *Proof) root(id OpID) ([32]byte, error) {
+// maxDepth is the most levels above its leaves a tree of MaxBatch ops has.
+const maxDepth = 16
+
+// proofPath is a leaf's path up its batch tree: the node it passes at each
+// level, leaf first and root last, and the sibling hashes it was hashed
+// with.
+type proofPath struct {
+	nodes [maxDepth + 1][32]byte
+	depth int // levels above the leaf: nodes[depth] is the root
+}
+
+// walk recomputes the batch root from a leaf and its proof, filling path.
+func (p *Proof) walk(id OpID, path *proofPath) ([32]byte, error) {
 	if p.Size == 0 || p.Size > MaxBatch || p.Index >= p.Size {
 		return [32]byte{}, fmt.Errorf("%w: proof index %d of %d", ErrMalformed, p.Index, p.Size)
 	}
 	h := leafHash(id)
-	i, n, used := p.Index, p.Size, 0
+	i, n, used, level := p.Index, p.Size, 0, 0
+	path.nodes[0] = h
 	for n > 1 {
 		sib := i ^ 1
 		if sib < n {
@@ -204,11 +218,20 @@ func (p *Proof) root(id OpID) ([32]byte, error) {
 		}
 		i /= 2
 		n = (n + 1) / 2
+		level++
+		path.nodes[level] = h
 	}
 	if used != len(p.Path) {
 		return h, fmt.Errorf("%w: proof too long", ErrMalformed)
 	}
+	path.depth = level
 	return h, nil
+}
+
+// root recomputes the batch root from a leaf and its proof.
+func (p *Proof) root(id OpID) ([32]byte, error) {
+	var path proofPath
+	return p.walk(id, &path)
 }
 
 // Verifier checks signatures. It caches public keys by author and the batch
@@ -281,14 +304,19 @@ func (v *Verifier) Verify(author CommitteeID, env *Envelope, id OpID) error {
 	if err != nil {
 		return err
 	}
-	rk := rootKey{author: author, root: root, sig: string(env.Sig)}
+	return v.verifyRoot(k, author, root, env.Sig, id)
+}
+
+// verifyRoot checks sig by author (key k) over a batch root, once per root.
+func (v *Verifier) verifyRoot(k ed25519.PublicKey, author CommitteeID, root [32]byte, sig []byte, id OpID) error {
+	rk := rootKey{author: author, root: root, sig: string(sig)}
 	v.mu.Lock()
 	_, ok := v.roots[rk]
 	v.mu.Unlock()
 	if ok {
 		return nil
 	}
-	if !ed25519.Verify(k, append(append([]byte{}, batchSigContext...), root[:]...), env.Sig) {
+	if !ed25519.Verify(k, append(append([]byte{}, batchSigContext...), root[:]...), sig) {
 		return fmt.Errorf("%w: batch of op %s by %s", ErrBadSignature, id.Short(), author.Short())
 	}
 	v.mu.Lock()
@@ -298,4 +326,137 @@ func (v *Verifier) Verify(author CommitteeID, env *Envelope, id OpID) error {
 	v.roots[rk] = struct{}{}
 	v.mu.Unlock()
 	return nil
+}
+
+// SignatureVerifier checks the signature of an op's envelope: a *Verifier,
+// or one of its sessions.
+type SignatureVerifier interface {
+	Verify(author CommitteeID, env *Envelope, id OpID) error
+}
+
+// VerifySession verifies as its Verifier does, for one goroutine at a time,
+// remembering the path of the batch-signed op it verified last. The ops of
+// a batch arrive in order, and two neighbours' paths meet a level or two
+// above their leaves: from there up, the path of the one verified before
+// vouches for the other's, which then costs two or three hashes instead of
+// one per level, and no lock.
+type VerifySession struct {
+	v *Verifier
+	// The last op verified with a proof, in the batch tree signed by
+	// author with sig, of size leaves; path is its way up, siblings its
+	// proof's hashes.
+	ok       bool
+	author   CommitteeID
+	key      ed25519.PublicKey
+	sig      []byte
+	size     uint32
+	index    uint32
+	path     proofPath
+	siblings [][32]byte
+}
+
+// Session starts a session of v.
+func (v *Verifier) Session() *VerifySession { return &VerifySession{v: v} }
+
+// Verify is Verifier.Verify.
+func (s *VerifySession) Verify(author CommitteeID, env *Envelope, id OpID) error {
+	p := env.Proof
+	if p == nil {
+		return s.v.Verify(author, env, id)
+	}
+	if s.ok && author == s.author && p.Size == s.size && p.Index < p.Size && p.Index != s.index && bytes.Equal(env.Sig, s.sig) {
+		if s.vouched(p, id) {
+			return nil
+		}
+	}
+	k := s.key
+	if !s.ok || author != s.author {
+		var err error
+		if k, err = s.v.key(author); err != nil {
+			return err
+		}
+	}
+	if len(env.Sig) != ed25519.SignatureSize {
+		return fmt.Errorf("%w: signature of %d bytes", ErrBadSignature, len(env.Sig))
+	}
+	s.ok = false
+	root, err := p.walk(id, &s.path)
+	if err != nil {
+		return err
+	}
+	if err := s.v.verifyRoot(k, author, root, env.Sig, id); err != nil {
+		return err
+	}
+	s.remember(author, k, env.Sig, p)
+	return nil
+}
+
+// vouched reports whether the path of the last op verified vouches for
+// leaf id with proof p, of the same tree: hashed up to the level where the
+// two paths meet, id gives the node the last path passes there, and p's
+// siblings above it are the last path's. Then p leads to the root that was
+// verified. It updates the session to p.
+func (s *VerifySession) vouched(p *Proof, id OpID) bool {
+	// Below the meeting level the two leaves' indexes differ; at and above
+	// it they agree, and so do the shape of the tree there and the
+	// siblings a proof holds.
+	meet := bits.Len32(p.Index ^ s.index)
+	var path proofPath
+	h := leafHash(id)
+	path.nodes[0] = h
+	i, n, used := p.Index, p.Size, 0
+	for level := 0; level < meet; level++ {
+		if n <= 1 {
+			return false // the index is past the tree; p is malformed
+		}
+		sib := i ^ 1
+		if sib < n {
+			if used >= len(p.Path) {
+				return false
+			}
+			if i%2 == 0 {
+				h = nodeHash(h, p.Path[used])
+			} else {
+				h = nodeHash(p.Path[used], h)
+			}
+			used++
+		}
+		i /= 2
+		n = (n + 1) / 2
+		path.nodes[level+1] = h
+	}
+	if meet > s.path.depth || h != s.path.nodes[meet] {
+		return false
+	}
+	// The last proof's siblings above the meeting level: those it used
+	// below are as many as that level's walk of its index takes.
+	lastUsed := 0
+	li, ln := s.index, s.size
+	for level := 0; level < meet; level++ {
+		if li^1 < ln {
+			lastUsed++
+		}
+		li /= 2
+		ln = (ln + 1) / 2
+	}
+	above := s.siblings[lastUsed:]
+	if len(p.Path)-used != len(above) {
+		return false
+	}
+	for j, x := range above {
+		if p.Path[used+j] != x {
+			return false
+		}
+	}
+	copy(s.path.nodes[:meet+1], path.nodes[:meet+1])
+	s.index = p.Index
+	s.siblings = append(s.siblings[:0], p.Path...)
+	return true
+}
+
+// remember makes p, just verified, the last path of the session.
+func (s *VerifySession) remember(author CommitteeID, k ed25519.PublicKey, sig []byte, p *Proof) {
+	s.ok, s.author, s.key, s.size, s.index = true, author, k, p.Size, p.Index
+	s.sig = append(s.sig[:0], sig...)
+	s.siblings = append(s.siblings[:0], p.Path...)
 }

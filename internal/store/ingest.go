@@ -147,6 +147,7 @@ func (s *Store) decodeAll(envs [][]byte, results []crdt.Result, folds []*folded)
 		// answer: opening one waits for the commit in flight, and a
 		// catch-up would wait on each.
 		var txn *badger.Txn
+		sess := s.verify.Session() // the range's ops are in order: see VerifySession
 		defer func() {
 			if txn != nil {
 				txn.Discard()
@@ -164,7 +165,7 @@ func (s *Store) decodeAll(envs [][]byte, results []crdt.Result, folds []*folded)
 			return ok && err == nil
 		}
 		for i := lo; i < hi; i++ {
-			d, id, err := schema.DecodeNew(envs[i], s.verify, known)
+			d, id, err := schema.DecodeNew(envs[i], sess, known)
 			switch {
 			case err != nil:
 				results[i] = crdt.Result{ID: id, Outcome: crdt.Rejected, Err: err}
