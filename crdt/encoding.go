@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"lienthong/schema"
 )
@@ -109,11 +110,35 @@ func (w *wireLedger) eachShown(f func(k string, v wireValue)) {
 // fields.
 var sortedFieldNames = slices.Sorted(slices.Values(schema.FieldNames()))
 
+// createdScratch holds what wireCreated makes, for one Encode: the wire form
+// is thrown away once encoded, and a bulk import or a catch-up encodes a
+// created ledger for every op.
+type createdScratch struct {
+	w       wireLedger
+	backing []wireValue
+	fields  []wireField
+	authors [1]schema.CommitteeID
+	ops     [1]wireOp
+	heads   [1]int
+	events  [1]wireEvent
+}
+
+var createdScratches = sync.Pool{New: func() any { return new(createdScratch) }}
+
+// release returns sc to the pool without what it refers to.
+func (sc *createdScratch) release() {
+	clear(sc.backing[:cap(sc.backing)])
+	clear(sc.fields[:cap(sc.fields)])
+	sc.w, sc.authors, sc.ops, sc.events = wireLedger{}, [1]schema.CommitteeID{}, [1]wireOp{}, [1]wireEvent{}
+	createdScratches.Put(sc)
+}
+
 // wireCreated is wire for the commonest state, a member's ledger holding
 // only the op that created it, without the searches a longer ledger needs.
 // It reports false for a ledger of any other shape, or one whose parts do
-// not agree: wire then says what is wrong with it.
-func (l *Ledger) wireCreated() (*wireLedger, bool) {
+// not agree: wire then says what is wrong with it. The wire form it returns
+// lives in sc.
+func (l *Ledger) wireCreated(sc *createdScratch) (*wireLedger, bool) {
 	if len(l.DAG.Ops) != 1 || len(l.History) != 1 || len(l.DAG.Heads) != 1 {
 		return nil, false
 	}
@@ -122,12 +147,14 @@ func (l *Ledger) wireCreated() (*wireLedger, bool) {
 		ev.Op != m.ID || ev.HLC != m.HLC || ev.Author != m.Author || ev.Kind != m.Kind || ev.Target != (schema.OpID{}) {
 		return nil, false
 	}
-	w := &wireLedger{ID: l.ID, Status: l.Status, Residence: l.Residence, Transfers: l.Transfers,
+	sc.authors[0], sc.ops[0] = m.Author, wireOp{ID: m.ID, HLC: m.HLC, Kind: m.Kind}
+	sc.w = wireLedger{ID: l.ID, Status: l.Status, Residence: l.Residence, Transfers: l.Transfers,
 		Exempt: l.Exemptions, Leaves: l.Leaves, Ratings: l.Ratings, Inactive: l.Inactive,
-		Authors: []schema.CommitteeID{m.Author}, Ops: []wireOp{{ID: m.ID, HLC: m.HLC, Kind: m.Kind}}, Heads: []int{0}}
+		Authors: sc.authors[:], Ops: sc.ops[:], Heads: sc.heads[:]}
+	w := &sc.w
 	// Every value is the op's; each shown one the history entry names
 	// (with the same value) counts as matched.
-	backing := make([]wireValue, 0, len(l.Home)+len(l.Fields))
+	backing := slices.Grow(sc.backing[:0], len(l.Home)+len(l.Fields))
 	shown, matched := 0, 0
 	take := func(k string, r Register) bool {
 		for _, v := range r {
@@ -142,11 +169,13 @@ func (l *Ledger) wireCreated() (*wireLedger, bool) {
 		}
 		return true
 	}
+	defer func() { sc.backing = backing[:0] }()
 	if !take("home", l.Home) {
 		return nil, false
 	}
 	w.Home = backing[:len(backing):len(backing)]
-	w.Fields = make([]wireField, 0, len(l.Fields))
+	w.Fields = slices.Grow(sc.fields[:0], len(l.Fields))
+	defer func() { sc.fields = w.Fields[:0] }()
 	for _, k := range sortedFieldNames {
 		r, ok := l.Fields[k]
 		if !ok {
@@ -163,7 +192,8 @@ func (l *Ledger) wireCreated() (*wireLedger, bool) {
 		// more than the registers show: the general form sorts them out.
 		return nil, false
 	}
-	w.Events = []wireEvent{{Movement: ev.Movement, Reason: ev.Reason, Detail: ev.Detail}}
+	sc.events[0] = wireEvent{Movement: ev.Movement, Reason: ev.Reason, Detail: ev.Detail}
+	w.Events = sc.events[:]
 	return w, true
 }
 

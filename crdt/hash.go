@@ -16,7 +16,9 @@ func (h Hash) String() string { return fmt.Sprintf("%x", h[:]) }
 // hashed.
 // (see encoding.go for its form).
 func (l *Ledger) Encode() ([]byte, error) {
-	w, ok := l.wireCreated()
+	sc := createdScratches.Get().(*createdScratch)
+	defer sc.release()
+	w, ok := l.wireCreated(sc)
 	if !ok {
 		var err error
 		if w, err = l.wire(); err != nil {

@@ -132,7 +132,7 @@ func TestWireCreatedIsWire(t *testing.T) {
 				name += ", " + createdMutations[i].name
 			}
 		}
-		fast, ok := l.wireCreated()
+		fast, ok := l.wireCreated(new(createdScratch))
 		general, err := l.wire()
 		if !ok {
 			long++

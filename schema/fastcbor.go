@@ -106,8 +106,20 @@ func marshalEnvelope(env *Envelope) ([]byte, bool) {
 // fastUnmarshal decodes data into v, which must point to a zero value, if
 // data is the canonical encoding of one of the covered types. It reports
 // whether it did; when it did not, v is unchanged.
-func fastUnmarshal(data []byte, v any) bool {
-	r := reader{b: data}
+func fastUnmarshal(data []byte, v any) bool { return fastUnmarshalFrom(reader{b: data}, v) }
+
+// unmarshalInPlace is Unmarshal for input the caller keeps, unchanged, for
+// as long as what it decodes to: byte strings the fast path reads are cut
+// from data (capped, so an append to one copies) instead of copied. The op
+// bytes of an envelope and the body of an op are most of them.
+func unmarshalInPlace(data []byte, v any) error {
+	if fastUnmarshalFrom(reader{b: data, inPlace: true}, v) {
+		return nil
+	}
+	return decMode.Unmarshal(data, v)
+}
+
+func fastUnmarshalFrom(r reader, v any) bool {
 	switch v := v.(type) {
 	case *Envelope:
 		if v.Op != nil || v.Sig != nil || v.Proof != nil {
@@ -165,6 +177,9 @@ func fastUnmarshal(data []byte, v any) bool {
 type reader struct {
 	b   []byte
 	off int
+	// inPlace: byte strings are cut from b rather than copied (see
+	// unmarshalInPlace).
+	inPlace bool
 }
 
 func (r *reader) done() bool { return r.off == len(r.b) }
@@ -231,11 +246,15 @@ func (r *reader) raw(t byte) ([]byte, bool) {
 	return b, true
 }
 
-// bytes reads a byte string into a new slice, as the general decoder does.
+// bytes reads a byte string into a new slice, as the general decoder does,
+// or (inPlace) cuts it from the input.
 func (r *reader) bytes() ([]byte, bool) {
 	b, ok := r.raw(cborx.Bytes)
 	if !ok {
 		return nil, false
+	}
+	if r.inPlace {
+		return b[:len(b):len(b)], true
 	}
 	return append(make([]byte, 0, len(b)), b...), true
 }

@@ -206,12 +206,14 @@ type Decoded struct {
 }
 
 // DecodeEnvelope decodes the outer envelope without verifying it.
-func DecodeEnvelope(data []byte) (*Envelope, error) {
+func DecodeEnvelope(data []byte) (*Envelope, error) { return decodeEnvelope(data, Unmarshal) }
+
+func decodeEnvelope(data []byte, unmarshal func([]byte, any) error) (*Envelope, error) {
 	if len(data) > MaxEnvelopeSize {
 		return nil, fmt.Errorf("%w: envelope of %d bytes, limit %d", ErrTooLarge, len(data), MaxEnvelopeSize)
 	}
 	var env Envelope
-	if err := Unmarshal(data, &env); err != nil {
+	if err := unmarshal(data, &env); err != nil {
 		return nil, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
 	}
 	if len(env.Op) == 0 {
@@ -223,9 +225,11 @@ func DecodeEnvelope(data []byte) (*Envelope, error) {
 // DecodeOp decodes and checks the structure of signed op bytes: known kind,
 // bounded deps, a body that decodes strictly and validates. It does not check
 // the signature.
-func DecodeOp(opBytes []byte) (*Op, any, error) {
+func DecodeOp(opBytes []byte) (*Op, any, error) { return decodeOp(opBytes, Unmarshal) }
+
+func decodeOp(opBytes []byte, unmarshal func([]byte, any) error) (*Op, any, error) {
 	var op Op
-	if err := Unmarshal(opBytes, &op); err != nil {
+	if err := unmarshal(opBytes, &op); err != nil {
 		return nil, nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if !op.Kind.Known() {
@@ -273,7 +277,9 @@ func Decode(data []byte, v *Verifier) (*Decoded, error) {
 // (its ID is the hash of the op bytes, so it is the op held, whatever the
 // signature) and DecodeNew returns nil, the ID and no error.
 func DecodeNew(data []byte, v SignatureVerifier, known func(OpID) bool) (*Decoded, OpID, error) {
-	env, err := DecodeEnvelope(data)
+	// The Decoded keeps data as its envelope: the op's bytes and body can
+	// be cut from it.
+	env, err := decodeEnvelope(data, unmarshalInPlace)
 	if err != nil {
 		return nil, OpID{}, err
 	}
@@ -281,7 +287,7 @@ func DecodeNew(data []byte, v SignatureVerifier, known func(OpID) bool) (*Decode
 	if known(id) {
 		return nil, id, nil
 	}
-	op, body, err := DecodeOp(env.Op)
+	op, body, err := decodeOp(env.Op, unmarshalInPlace)
 	if err != nil {
 		return nil, id, err
 	}
