@@ -40,7 +40,7 @@ func TestConcurrentWritesStayVisibleUntilResolved(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	r := l.Fields["phone"]
+	r := l.Fields.Get("phone")
 	if len(r) != 2 || !r.Conflict() {
 		t.Fatalf("want a conflict of two values, got %+v", r)
 	}
@@ -55,7 +55,7 @@ func TestConcurrentWritesStayVisibleUntilResolved(t *testing.T) {
 	if err := crdt.Apply(dir, l, res); err != nil {
 		t.Fatal(err)
 	}
-	if r := l.Fields["phone"]; len(r) != 1 || r.Winner() != "0933333333" {
+	if r := l.Fields.Get("phone"); len(r) != 1 || r.Winner() != "0933333333" {
 		t.Fatalf("after resolving write: %+v", r)
 	}
 	if len(l.History) != 4 {
@@ -70,7 +70,7 @@ func TestCorrectionResolvesConflict(t *testing.T) {
 	a := set(tree.Cell1, 1010, []schema.OpID{c.ID}, "card", "01234567")
 	b := set(tree.Grassroots, 1011, []schema.OpID{c.ID}, "card", "07654321")
 	l, _ := crdt.Rebuild(dir, ledgerA, []*schema.Decoded{c, a, b})
-	if !l.Fields["card"].Conflict() {
+	if !l.Fields.Get("card").Conflict() {
 		t.Fatal("want a conflict on card")
 	}
 	// The correction saw only a, yet it supersedes every value of the field
@@ -80,7 +80,7 @@ func TestCorrectionResolvesConflict(t *testing.T) {
 	if err := crdt.Apply(dir, l, fix); err != nil {
 		t.Fatal(err)
 	}
-	if r := l.Fields["card"]; len(r) != 1 || r.Winner() != "01234567" {
+	if r := l.Fields.Get("card"); len(r) != 1 || r.Winner() != "01234567" {
 		t.Fatalf("after correction: %+v", r)
 	}
 	if ev := l.History[len(l.History)-1]; ev.Target != b.ID || ev.Reason == "" {

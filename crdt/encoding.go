@@ -106,9 +106,6 @@ func (w *wireLedger) eachShown(f func(k string, v wireValue)) {
 	}
 }
 
-// sortedFieldNames are the schema's field names in the order of a state's
-// fields.
-var sortedFieldNames = slices.Sorted(slices.Values(schema.FieldNames()))
 
 // createdScratch holds what wireCreated makes, for one Encode: the wire form
 // is thrown away once encoded, and a bulk import or a catch-up encodes a
@@ -176,20 +173,19 @@ func (l *Ledger) wireCreated(sc *createdScratch) (*wireLedger, bool) {
 	w.Home = backing[:len(backing):len(backing)]
 	w.Fields = slices.Grow(sc.fields[:0], len(l.Fields))
 	defer func() { sc.fields = w.Fields[:0] }()
-	for _, k := range sortedFieldNames {
-		r, ok := l.Fields[k]
-		if !ok {
-			continue
+	for i, f := range l.Fields {
+		if i > 0 && l.Fields[i-1].Name >= f.Name {
+			return nil, false // out of order: wire says so
 		}
 		lo := len(backing)
-		if !take(k, r) {
+		if !take(f.Name, f.Register) {
 			return nil, false
 		}
-		w.Fields = append(w.Fields, wireField{Name: k, Values: backing[lo:len(backing):len(backing)]})
+		w.Fields = append(w.Fields, wireField{Name: f.Name, Values: backing[lo:len(backing):len(backing)]})
 	}
-	if len(w.Fields) != len(l.Fields) || matched != shown || matched != len(ev.Changes) {
-		// A field the schema does not list, or a history entry that says
-		// more than the registers show: the general form sorts them out.
+	if matched != shown || matched != len(ev.Changes) {
+		// A history entry that says more than the registers show: the
+		// general form sorts it out.
 		return nil, false
 	}
 	sc.events[0] = wireEvent{Movement: ev.Movement, Reason: ev.Reason, Detail: ev.Detail}
@@ -229,8 +225,8 @@ func (l *Ledger) wire() (*wireLedger, error) {
 	}
 	// One backing array for every register's values.
 	n := len(l.Home)
-	for _, r := range l.Fields {
-		n += len(r)
+	for _, f := range l.Fields {
+		n += len(f.Register)
 	}
 	backing := make([]wireValue, 0, n)
 	values := func(r Register) ([]wireValue, error) {
@@ -258,26 +254,16 @@ func (l *Ledger) wire() (*wireLedger, error) {
 	if w.Home, err = values(l.Home); err != nil {
 		return nil, err
 	}
-	w.Fields = make([]wireField, 0, len(l.Fields))
-	for _, k := range sortedFieldNames {
-		if _, ok := l.Fields[k]; ok {
-			w.Fields = append(w.Fields, wireField{Name: k})
+	w.Fields = make([]wireField, len(l.Fields))
+	for i, f := range l.Fields {
+		if i > 0 && l.Fields[i-1].Name >= f.Name {
+			return nil, fmt.Errorf("ledger %s: fields out of order at %q", l.ID, f.Name)
 		}
-	}
-	if len(w.Fields) != len(l.Fields) {
-		// A field the schema does not list: sort them all.
-		w.Fields = w.Fields[:0]
-		for k := range l.Fields {
-			w.Fields = append(w.Fields, wireField{Name: k})
-		}
-		slices.SortFunc(w.Fields, func(a, b wireField) int { return strings.Compare(a.Name, b.Name) })
-	}
-	for i := range w.Fields {
-		vs, err := values(l.Fields[w.Fields[i].Name])
+		vs, err := values(f.Register)
 		if err != nil {
 			return nil, err
 		}
-		w.Fields[i].Values = vs
+		w.Fields[i] = wireField{Name: f.Name, Values: vs}
 	}
 	// How many values each op still shows in registers: a history entry
 	// leaves out its values only if it names every one of them.
@@ -347,7 +333,7 @@ func (w *wireLedger) holds(k string, i int, v string) bool {
 }
 
 func (w *wireLedger) ledger() (*Ledger, error) {
-	l := &Ledger{ID: w.ID, Status: w.Status, Fields: make(map[string]Register, len(w.Fields)),
+	l := &Ledger{ID: w.ID, Status: w.Status, Fields: make(Fields, len(w.Fields)),
 		Residence: w.Residence, Transfers: w.Transfers, Exemptions: w.Exempt, Leaves: w.Leaves,
 		Ratings: w.Ratings, Inactive: w.Inactive}
 	bad := func(what string, i int) error {
@@ -398,7 +384,8 @@ func (w *wireLedger) ledger() (*Ledger, error) {
 		if i > 0 && w.Fields[i-1].Name >= f.Name {
 			return nil, fmt.Errorf("ledger %s: fields out of order at %q", w.ID, f.Name)
 		}
-		if l.Fields[f.Name], err = values("field "+f.Name, f.Values); err != nil {
+		l.Fields[i].Name = f.Name
+		if l.Fields[i].Register, err = values("field "+f.Name, f.Values); err != nil {
 			return nil, err
 		}
 	}

@@ -2,6 +2,7 @@ package crdt
 
 import (
 	"slices"
+	"strings"
 
 	"lienthong/schema"
 )
@@ -29,6 +30,57 @@ func (v Value) wins(o Value) bool {
 // Register is a multi-value register: the values no later write has
 // superseded, winner first. More than one value is a conflict.
 type Register []Value
+
+// FieldRegister is the register of one record field.
+type FieldRegister struct {
+	Name string
+	Register
+}
+
+// Fields are a ledger's record field registers, sorted by name. A field
+// never written, or cleared with no conflict left, has none. (A sorted
+// slice rather than a map: a member has about fifteen fields, and a ledger
+// is built for every op a catch-up brings and every member a report reads.)
+type Fields []FieldRegister
+
+// find returns where field name is, or would be.
+func (fs Fields) find(name string) (int, bool) {
+	return slices.BinarySearchFunc(fs, name, func(f FieldRegister, name string) int { return strings.Compare(f.Name, name) })
+}
+
+// Get returns the register of field name; nil if it has none.
+func (fs Fields) Get(name string) Register {
+	if i, ok := fs.find(name); ok {
+		return fs[i].Register
+	}
+	return nil
+}
+
+// Names lists the fields that have a register, sorted.
+func (fs Fields) Names() []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// set gives field name register r.
+func (fs *Fields) set(name string, r Register) {
+	i, ok := fs.find(name)
+	if ok {
+		(*fs)[i].Register = r
+		return
+	}
+	*fs = slices.Insert(*fs, i, FieldRegister{Name: name, Register: r})
+}
+
+// remove drops field name's register.
+func (fs *Fields) remove(name string) {
+	if i, ok := fs.find(name); ok {
+		*fs = slices.Delete(*fs, i, i+1)
+	}
+}
 
 // Winner is the value shown; "" when the register is empty.
 func (r Register) Winner() string {
@@ -97,7 +149,7 @@ type Ledger struct {
 	ID      schema.LedgerID     `cbor:"1,keyasint"`
 	DAG     DAG                 `cbor:"2,keyasint"`
 	Home    Register            `cbor:"3,keyasint"`
-	Fields  map[string]Register `cbor:"4,keyasint"`
+	Fields  Fields              `cbor:"4,keyasint"`
 	Status  string              `cbor:"5,keyasint"`
 	History []Event             `cbor:"6,keyasint"`
 
@@ -111,7 +163,7 @@ type Ledger struct {
 
 // NewLedger returns the empty state of ledger id.
 func NewLedger(id schema.LedgerID) *Ledger {
-	return &Ledger{ID: id, Fields: map[string]Register{}}
+	return &Ledger{ID: id}
 }
 
 // Created reports whether the ledger has its create op.
@@ -121,14 +173,14 @@ func (l *Ledger) Created() bool { return len(l.DAG.Ops) > 0 }
 func (l *Ledger) HomeCommittee() schema.CommitteeID { return schema.CommitteeID(l.Home.Winner()) }
 
 // Field returns the value shown for a record field.
-func (l *Ledger) Field(name string) string { return l.Fields[name].Winner() }
+func (l *Ledger) Field(name string) string { return l.Fields.Get(name).Winner() }
 
 // Conflicts lists the fields with concurrent values, sorted.
 func (l *Ledger) Conflicts() []string {
 	var out []string
-	for k, r := range l.Fields {
-		if r.Conflict() {
-			out = append(out, k)
+	for _, f := range l.Fields {
+		if f.Conflict() {
+			out = append(out, f.Name)
 		}
 	}
 	if l.Home.Conflict() {
@@ -241,9 +293,6 @@ func Apply(dir *Directory, l *Ledger, d *schema.Decoded) error {
 	val := func(s string) Value { return Value{V: s, HLC: d.Op.HLC, Author: d.Op.Author, Op: d.ID} }
 	switch b := d.Body.(type) {
 	case *schema.MemberCreateBody:
-		if len(l.Fields) == 0 {
-			l.Fields = make(map[string]Register, len(b.Fields))
-		}
 		l.Home = l.Home.write(&l.DAG, val(string(b.Home)), d.Op.Deps, false)
 		l.setFields(b.Fields, val, d.Op.Deps, false)
 		ev.Changes = withEntry(b.Fields, "home", string(b.Home))
@@ -271,23 +320,35 @@ func Apply(dir *Directory, l *Ledger, d *schema.Decoded) error {
 }
 
 func (l *Ledger) setFields(fields map[string]string, val func(string) Value, deps []schema.OpID, all bool) {
-	var fresh []Value // one backing array for the registers this op starts
-	for k, v := range fields {
-		old, had := l.Fields[k]
-		if !had && v != "" {
-			if fresh == nil {
-				fresh = make([]Value, 0, len(fields))
+	if len(l.Fields) == 0 {
+		// A new member (or one whose fields were all cleared): every
+		// non-empty value starts a register, in one backing array for
+		// the registers and one for the fields.
+		fresh := make([]Value, 0, len(fields))
+		l.Fields = make(Fields, 0, len(fields))
+		for k, v := range fields {
+			if v != "" {
+				fresh = append(fresh, val(v))
+				l.Fields = append(l.Fields, FieldRegister{Name: k, Register: fresh[len(fresh)-1 : len(fresh) : len(fresh)]})
 			}
-			fresh = append(fresh, val(v))
-			l.Fields[k] = fresh[len(fresh)-1 : len(fresh) : len(fresh)]
+		}
+		slices.SortFunc(l.Fields, func(a, b FieldRegister) int { return strings.Compare(a.Name, b.Name) })
+		return
+	}
+	for k, v := range fields {
+		i, had := l.Fields.find(k)
+		if !had {
+			if v != "" {
+				l.Fields = slices.Insert(l.Fields, i, FieldRegister{Name: k, Register: Register{val(v)}})
+			}
 			continue
 		}
-		r := old.write(&l.DAG, val(v), deps, all)
+		r := l.Fields[i].write(&l.DAG, val(v), deps, all)
 		if len(r) == 1 && r[0].V == "" {
-			delete(l.Fields, k) // cleared, and no conflict left to show
+			l.Fields = slices.Delete(l.Fields, i, i+1) // cleared, and no conflict left to show
 			continue
 		}
-		l.Fields[k] = r
+		l.Fields[i].Register = r
 	}
 }
 

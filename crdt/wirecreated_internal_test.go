@@ -27,7 +27,7 @@ func createdLedger(rng *rand.Rand) *Ledger {
 	val := func(v string) Value { return Value{V: v, HLC: m.HLC, Author: m.Author, Op: m.ID} }
 	home := fmt.Sprintf("home-%d", rng.IntN(3))
 	l := &Ledger{ID: id, DAG: DAG{Ops: []OpMeta{m}, Heads: []schema.OpID{op}}, Home: Register{val(home)},
-		Fields: map[string]Register{}, Status: schema.StatusProbationary}
+		Status: schema.StatusProbationary}
 	changes := map[string]string{"home": home}
 	for _, f := range schema.FieldNames() {
 		if rng.IntN(3) == 0 {
@@ -35,7 +35,7 @@ func createdLedger(rng *rand.Rand) *Ledger {
 		}
 		v := fmt.Sprintf("%s %d", f, rng.IntN(1000))
 		changes[f] = v
-		l.Fields[f] = Register{val(v)}
+		l.Fields.set(f, Register{val(v)})
 	}
 	l.History = []Event{{Op: op, HLC: m.HLC, Author: m.Author, Kind: m.Kind, Changes: changes}}
 	return l
@@ -50,8 +50,8 @@ var createdMutations = []struct {
 }{
 	{"an empty value the create wrote", func(rng *rand.Rand, l *Ledger) { l.History[0].Changes["phone"] = "" }},
 	{"a register value the history differs from", func(rng *rand.Rand, l *Ledger) {
-		for k := range l.Fields {
-			l.History[0].Changes[k] = "other"
+		for _, f := range l.Fields {
+			l.History[0].Changes[f.Name] = "other"
 			return
 		}
 	}},
@@ -59,7 +59,7 @@ var createdMutations = []struct {
 	{"a field the schema does not list", func(rng *rand.Rand, l *Ledger) {
 		v := l.Home[0]
 		v.V = "x"
-		l.Fields["zz_unlisted"] = Register{v}
+		l.Fields.set("zz_unlisted", Register{v})
 		l.History[0].Changes["zz_unlisted"] = "x"
 	}},
 	{"a value of another clock", func(rng *rand.Rand, l *Ledger) { l.Home[0].HLC++ }},
@@ -80,7 +80,7 @@ var createdMutations = []struct {
 	}},
 	{"no home", func(rng *rand.Rand, l *Ledger) { l.Home = nil; delete(l.History[0].Changes, "home") }},
 	{"no fields", func(rng *rand.Rand, l *Ledger) {
-		l.Fields = map[string]Register{}
+		l.Fields = nil
 		for k := range l.History[0].Changes {
 			if k != "home" {
 				delete(l.History[0].Changes, k)

@@ -112,7 +112,7 @@ func checkDatesOf(l *crdt.Ledger, fields map[string]string, now time.Time) error
 	var write map[string]string
 	for _, k := range dateFields {
 		current[k] = l.Field(k)
-		if v, ok := fields[k]; ok && (v != current[k] || l.Fields[k].Conflict()) {
+		if v, ok := fields[k]; ok && (v != current[k] || l.Fields.Get(k).Conflict()) {
 			if write == nil {
 				write = map[string]string{}
 			}
@@ -404,7 +404,7 @@ func (n *Node) importChunk(chunk []MemberInput, lo int) (created, updated, forei
 		}
 		changed := map[string]string{}
 		for k, v := range m.Fields {
-			if l.Field(k) != v || l.Fields[k].Conflict() {
+			if l.Field(k) != v || l.Fields.Get(k).Conflict() {
 				changed[k] = v
 			}
 		}
@@ -481,13 +481,13 @@ func hlcTime(h schema.HLC) string {
 // View turns ledger state into a Member; withHistory adds the history.
 func (n *Node) View(l *crdt.Ledger, withHistory bool) *Member {
 	dir := n.store.Directory()
-	m := &Member{ID: l.ID.String(), Home: string(l.HomeCommittee()), Status: l.Status, Fields: map[string]string{}}
+	m := &Member{ID: l.ID.String(), Home: string(l.HomeCommittee()), Status: l.Status, Fields: make(map[string]string, len(l.Fields))}
 	if ch, ok := dir.Current(l.HomeCommittee()); ok {
 		m.HomeName = ch.Name
 	}
-	for k, r := range l.Fields {
-		if w := r.Winner(); w != "" {
-			m.Fields[k] = w
+	for _, f := range l.Fields {
+		if w := f.Winner(); w != "" {
+			m.Fields[f.Name] = w
 		}
 	}
 	alts := func(r crdt.Register) []Alt {
@@ -504,7 +504,7 @@ func (n *Node) View(l *crdt.Ledger, withHistory bool) *Member {
 		if k == "home" {
 			m.Conflicts[k] = alts(l.Home)
 		} else {
-			m.Conflicts[k] = alts(l.Fields[k])
+			m.Conflicts[k] = alts(l.Fields.Get(k))
 		}
 	}
 	m.Residence, m.Transfers, m.Exemptions, m.Leaves, m.Ratings, m.Inactive = l.Residence, l.Transfers, l.Exemptions, l.Leaves, l.Ratings, l.Inactive

@@ -321,17 +321,12 @@ func (w *Network) describe(l *crdt.Ledger) string {
 	for _, m := range l.DAG.Ops {
 		fmt.Fprintf(&b, "  %s\n", w.opLine(m))
 	}
-	names := make([]string, 0, len(l.Fields))
-	for k := range l.Fields {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, k := range names {
+	for _, f := range l.Fields {
 		var vs []string
-		for _, v := range l.Fields[k] {
+		for _, v := range f.Register {
 			vs = append(vs, fmt.Sprintf("%q (op %s)", v.V, v.Op.Short()))
 		}
-		fmt.Fprintf(&b, "  %s = %s\n", k, strings.Join(vs, " | "))
+		fmt.Fprintf(&b, "  %s = %s\n", f.Name, strings.Join(vs, " | "))
 	}
 	return b.String()
 }

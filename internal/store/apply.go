@@ -1092,7 +1092,7 @@ func (b *batch) reevaluate(ops ...*schema.Decoded) {
 // revocation may change.
 func indexKeys(l *crdt.Ledger) [][]byte {
 	var keys [][]byte
-	for _, v := range l.Fields["card"] {
+	for _, v := range l.Fields.Get("card") {
 		keys = append(keys, indexKey(IndexCard, v.V, l.ID))
 	}
 	for _, v := range l.Home {
