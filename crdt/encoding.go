@@ -106,7 +106,6 @@ func (w *wireLedger) eachShown(f func(k string, v wireValue)) {
 	}
 }
 
-
 // createdScratch holds what wireCreated makes, for one Encode: the wire form
 // is thrown away once encoded, and a bulk import or a catch-up encodes a
 // created ledger for every op.

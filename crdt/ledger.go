@@ -146,12 +146,12 @@ type Event struct {
 
 // Ledger is the state of one member ledger.
 type Ledger struct {
-	ID      schema.LedgerID     `cbor:"1,keyasint"`
-	DAG     DAG                 `cbor:"2,keyasint"`
-	Home    Register            `cbor:"3,keyasint"`
-	Fields  Fields              `cbor:"4,keyasint"`
-	Status  string              `cbor:"5,keyasint"`
-	History []Event             `cbor:"6,keyasint"`
+	ID      schema.LedgerID `cbor:"1,keyasint"`
+	DAG     DAG             `cbor:"2,keyasint"`
+	Home    Register        `cbor:"3,keyasint"`
+	Fields  Fields          `cbor:"4,keyasint"`
+	Status  string          `cbor:"5,keyasint"`
+	History []Event         `cbor:"6,keyasint"`
 
 	Residence  []ResidenceLink `cbor:"7,keyasint,omitempty"`
 	Transfers  []Transfer      `cbor:"8,keyasint,omitempty"`
