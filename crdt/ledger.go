@@ -43,6 +43,9 @@ type FieldRegister struct {
 // is built for every op a catch-up brings and every member a report reads.)
 type Fields []FieldRegister
 
+// sortedFieldNames are the schema's field names in name order.
+var sortedFieldNames = slices.Sorted(slices.Values(schema.FieldNames()))
+
 // find returns where field name is, or would be.
 func (fs Fields) find(name string) (int, bool) {
 	return slices.BinarySearchFunc(fs, name, func(f FieldRegister, name string) int { return strings.Compare(f.Name, name) })
@@ -323,13 +326,28 @@ func (l *Ledger) setFields(fields map[string]string, val func(string) Value, dep
 	if len(l.Fields) == 0 {
 		// A new member (or one whose fields were all cleared): every
 		// non-empty value starts a register, in one backing array for
-		// the registers and one for the fields.
+		// the registers and one for the fields, taken in name order.
 		fresh := make([]Value, 0, len(fields))
 		l.Fields = make(Fields, 0, len(fields))
-		for k, v := range fields {
+		found := 0
+		for _, k := range sortedFieldNames {
+			v, ok := fields[k]
+			if !ok {
+				continue
+			}
+			found++
 			if v != "" {
 				fresh = append(fresh, val(v))
 				l.Fields = append(l.Fields, FieldRegister{Name: k, Register: fresh[len(fresh)-1 : len(fresh) : len(fresh)]})
+			}
+		}
+		if found == len(fields) {
+			return
+		}
+		l.Fields = l.Fields[:0] // a field the schema does not list: sort them all
+		for k, v := range fields {
+			if v != "" {
+				l.Fields = append(l.Fields, FieldRegister{Name: k, Register: Register{val(v)}})
 			}
 		}
 		slices.SortFunc(l.Fields, func(a, b FieldRegister) int { return strings.Compare(a.Name, b.Name) })

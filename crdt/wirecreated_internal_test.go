@@ -198,3 +198,36 @@ func FuzzDecodeLedger(f *testing.F) {
 		}
 	})
 }
+
+// TestFieldsStaySorted: whatever the fields an op writes (some the schema
+// does not list, some cleared), a ledger's registers stay sorted by name.
+func TestFieldsStaySorted(t *testing.T) {
+	var id schema.LedgerID
+	id[0] = 1
+	author := schema.CommitteeID("author")
+	l := NewLedger(id)
+	val := func(hlc schema.HLC) func(string) Value {
+		return func(v string) Value { return Value{V: v, HLC: hlc, Author: author, Op: schema.OpID{byte(hlc)}} }
+	}
+	writes := []map[string]string{
+		{"name": "Lò Văn Pó", "zz_unlisted": "x", "phone": "", "card": "01234567"},
+		{"address": "Bản Mường", "aa_unlisted": "y", "card": ""},
+		{"zz_unlisted": "", "born": "1970-01-02"},
+	}
+	var seen []schema.OpID // each write saw those before it
+	for i, fields := range writes {
+		hlc := schema.HLC(i + 1)
+		l.setFields(fields, val(hlc), seen, false)
+		l.DAG.Ops = append(l.DAG.Ops, OpMeta{ID: schema.OpID{byte(hlc)}, HLC: hlc, Author: author, Kind: schema.KindMemberSet, Deps: slices.Clone(seen)})
+		seen = append(seen, schema.OpID{byte(hlc)})
+		if !slices.IsSortedFunc(l.Fields, func(a, b FieldRegister) int { return cmp.Compare(a.Name, b.Name) }) {
+			t.Fatalf("after write %d: fields out of order: %v", i, l.Fields.Names())
+		}
+	}
+	if got, want := fmt.Sprint(l.Fields.Names()), "[aa_unlisted address born name]"; got != want {
+		t.Fatalf("fields %s, want %s", got, want)
+	}
+	if l.Field("born") != "1970-01-02" || l.Fields.Get("card") != nil || l.Fields.Get("nope") != nil {
+		t.Fatalf("registers %+v", l.Fields)
+	}
+}
