@@ -16,7 +16,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -351,7 +350,8 @@ func (lf *logFile) encodeEntry(buf *bytes.Buffer, e *Entry, offset uint32) (int,
 	return len(headerEnc[:sz]) + len(e.Key) + len(e.Value) + len(crcBuf), nil
 }
 
-// entryHeader returns the encoded header of e and its length.
+// entryHeader returns the encoded header of e and its length (Patched for
+// lienthong).
 func entryHeader(e *Entry) ([maxHeaderSize]byte, int) {
 	h := header{
 		klen:      uint32(len(e.Key)),
@@ -364,26 +364,16 @@ func entryHeader(e *Entry) ([maxHeaderSize]byte, int) {
 	return enc, h.Encode(enc[:])
 }
 
-// putEntry writes what encodeEntry writes for an unencrypted log, header
-// hdr then key, value and checksum, into dst, which must have room for
-// them, and returns its length.
-func putEntry(dst []byte, hdr []byte, e *Entry) int {
-	n := copy(dst, hdr)
-	n += copy(dst[n:], e.Key)
-	n += copy(dst[n:], e.Value)
-	binary.BigEndian.PutUint32(dst[n:], crc32.Checksum(dst[:n], y.CastagnoliCrcTable))
-	return n + crc32.Size
-}
-
-// appendEntry appends e, encoded as encodeEntry does for an unencrypted
-// log, to buf.
+// appendEntry appends e to buf as encodeEntry writes it to an unencrypted
+// log: header, key, value and checksum (Patched for lienthong; see
+// writeEntry).
 func appendEntry(buf []byte, e *Entry) []byte {
 	hdr, hlen := entryHeader(e)
 	n := len(buf)
-	buf = slices.Grow(buf, hlen+len(e.Key)+len(e.Value)+crc32.Size)
-	buf = buf[:n+hlen+len(e.Key)+len(e.Value)+crc32.Size]
-	putEntry(buf[n:], hdr[:hlen], e)
-	return buf
+	buf = append(buf, hdr[:hlen]...)
+	buf = append(buf, e.Key...)
+	buf = append(buf, e.Value...)
+	return binary.BigEndian.AppendUint32(buf, crc32.Checksum(buf[n:], y.CastagnoliCrcTable))
 }
 
 // Patched for lienthong: entries of an unencrypted log are written to the
