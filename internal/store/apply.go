@@ -190,7 +190,7 @@ func (s *Store) apply(ops []*schema.Decoded, folds []*folded, origin string, fre
 		return p
 	}
 	for start := 0; start < len(ops); {
-		chunk := ops[start:min(start+size, len(ops))]
+		chunk := dirChunk(ops[start:min(start+size, len(ops))])
 		last := start+len(chunk) == len(ops)
 		if txn == nil {
 			// A transaction opened now would not see the chunk in flight
@@ -206,12 +206,11 @@ func (s *Store) apply(ops []*schema.Decoded, folds []*folded, origin string, fre
 		b := s.newBatch(origin, txn, s.inflight, pipelined, 3*len(chunk))
 		txn = nil
 		b.results = make([]crdt.Result, 0, len(chunk))
-		var chunkFolds []*folded
+		var ahead []*folded
 		if folds != nil {
-			chunkFolds = folds[start : start+len(chunk)]
-		} else {
-			chunkFolds = b.foldNew(chunk, fresh)
+			ahead = folds[start : start+len(chunk)]
 		}
+		chunkFolds := b.foldNew(chunk, fresh, ahead)
 		for i, d := range chunk {
 			r := b.process(d, fresh, chunkFolds[i])
 			r.Ledger = d.Op.Ledger
@@ -275,6 +274,19 @@ func (s *Store) apply(ops []*schema.Decoded, folds []*folded, origin string, fre
 		s.nextTxn = txn
 	}
 	return p
+}
+
+// dirChunk cuts chunk after its first run of directory ops that member ops
+// follow: those are folded ahead (foldNew) against the directory the chunk
+// starts with, which the run changes. A catch-up's first batch holds the
+// network's charters, then members.
+func dirChunk(chunk []*schema.Decoded) []*schema.Decoded {
+	for i := 0; i+1 < len(chunk); i++ {
+		if chunk[i].Op.Ledger.IsDirectory() && !chunk[i+1].Op.Ledger.IsDirectory() {
+			return chunk[:i+1]
+		}
+	}
+	return chunk
 }
 
 // errNeedsScan: a pipelined chunk needs a key scan, which cannot see the
@@ -543,9 +555,20 @@ func (f *folded) current(e *entry) bool {
 
 // foldNew folds, on every core, each create op of a ledger that is
 // certainly not stored into its new ledger, and encodes it (see fold).
-func (b *batch) foldNew(ops []*schema.Decoded, fresh bool) []*folded {
+// ahead, if not nil, holds the ops folded already (by Verify): those
+// folded against the batch's directory are kept, the rest folded again.
+// The first batches of a catch-up are verified before the charters they
+// follow have landed, and so, against the directory before them, folded
+// to no avail.
+func (b *batch) foldNew(ops []*schema.Decoded, fresh bool, ahead []*folded) []*folded {
 	out := make([]*folded, len(ops))
-	parallel(len(ops), func(i int) { out[i] = b.s.fold(b.dir, ops[i], fresh) })
+	parallel(len(ops), func(i int) {
+		if ahead != nil && ahead[i] != nil && ahead[i].dir == b.dir {
+			out[i] = ahead[i]
+		} else {
+			out[i] = b.s.fold(b.dir, ops[i], fresh)
+		}
+	})
 	return out
 }
 
