@@ -562,13 +562,15 @@ func (f *folded) current(e *entry) bool {
 // to no avail.
 func (b *batch) foldNew(ops []*schema.Decoded, fresh bool, ahead []*folded) []*folded {
 	out := make([]*folded, len(ops))
-	parallel(len(ops), func(i int) {
+	var todo []int // a fork and join for nothing would keep the serial pass waiting
+	for i, d := range ops {
 		if ahead != nil && ahead[i] != nil && ahead[i].dir == b.dir {
 			out[i] = ahead[i]
-		} else {
-			out[i] = b.s.fold(b.dir, ops[i], fresh)
+		} else if d.Op.Kind == schema.KindMemberCreate {
+			todo = append(todo, i)
 		}
-	})
+	}
+	parallel(len(todo), func(j int) { out[todo[j]] = b.s.fold(b.dir, ops[todo[j]], fresh) })
 	return out
 }
 

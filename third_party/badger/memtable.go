@@ -38,6 +38,9 @@ type memTable struct {
 	maxVersion uint64
 	opt        Options
 	buf        *bytes.Buffer
+	// finger is where the last write went in sl: every write goes through
+	// it (Patched for lienthong; see skl.Finger).
+	finger skl.Finger
 }
 
 func (db *DB) openMemTables(opt Options) error {
@@ -199,7 +202,7 @@ func (mt *memTable) Put(key []byte, value y.ValueStruct) error {
 	}
 
 	// Write to skiplist and update maxVersion encountered.
-	mt.sl.Put(key, value)
+	mt.sl.PutFrom(&mt.finger, key, value)
 	if ts := y.ParseTs(entry.Key); ts > mt.maxVersion {
 		mt.maxVersion = ts
 	}
@@ -250,7 +253,7 @@ func (mt *memTable) replayFunction(opt Options) func(Entry, valuePointer) error 
 		// This is already encoded correctly. Value would be either a vptr, or a full value
 		// depending upon how big the original value was. Skiplist makes a copy of the key and
 		// value.
-		mt.sl.Put(e.Key, v)
+		mt.sl.PutFrom(&mt.finger, e.Key, v)
 		return nil
 	}
 }

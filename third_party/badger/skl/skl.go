@@ -270,7 +270,27 @@ func (s *Skiplist) getHeight() int32 {
 }
 
 // Put inserts the key-value pair.
-func (s *Skiplist) Put(key []byte, v y.ValueStruct) {
+func (s *Skiplist) Put(key []byte, v y.ValueStruct) { s.PutFrom(nil, key, v) }
+
+// Finger remembers where the last Put through it went: the node it wrote
+// and its predecessor at each level. The zero Finger is ready. A Finger
+// belongs to one skiplist, and is for a single writer: every Put to the
+// skiplist goes through it (the memtable's writer), so that what it
+// remembers stays exact.
+//
+// Patched for lienthong: a transaction's keys arrive in key order (see
+// txn.go), so each insert lands just after the one before. From the
+// finger, an insert climbs only as far as the gap that holds its key
+// (a level or two) instead of descending every level from the head, with
+// a cache miss at each (see third_party/badger/README.md).
+type Finger struct {
+	last   *node
+	height int32
+	prev   [maxHeight]*node
+}
+
+// PutFrom is Put through finger f (nil: as Put).
+func (s *Skiplist) PutFrom(f *Finger, key []byte, v y.ValueStruct) {
 	// Since we allow overwrite, we may not need to create a new node. We might not even need to
 	// increase the height. Let's defer these actions.
 
@@ -279,11 +299,37 @@ func (s *Skiplist) Put(key []byte, v y.ValueStruct) {
 	var next [maxHeight + 1]*node
 	prev[listHeight] = s.head
 	next[listHeight] = nil
-	for i := int(listHeight) - 1; i >= 0; i-- {
+	top := int(listHeight) - 1 // the level the descent starts at
+	if f != nil && f.last != nil && f.height == listHeight && y.CompareKeys(key, f.last.key(s.arena)) > 0 {
+		// Above the lowest level whose gap after the finger holds key,
+		// the finger's predecessors are key's: a node of a higher level
+		// is one of every level below it, so its successor there is no
+		// earlier than the lower level's.
+		for l := 0; l < int(listHeight); l++ {
+			nx := s.getNext(f.prev[l], l)
+			if nx != nil && y.CompareKeys(key, nx.key(s.arena)) > 0 {
+				continue
+			}
+			for i := l; i < int(listHeight); i++ {
+				prev[i], next[i] = f.prev[i], s.getNext(f.prev[i], i)
+			}
+			if next[l] != nil && y.CompareKeys(key, next[l].key(s.arena)) == 0 {
+				next[l].setValue(s.arena, v)
+				f.last = nil
+				return
+			}
+			top = l - 1
+			break
+		}
+	}
+	for i := top; i >= 0; i-- {
 		// Use higher level to speed up for current level.
 		prev[i], next[i] = s.findSpliceForLevel(key, prev[i+1], i)
 		if prev[i] == next[i] {
 			prev[i].setValue(s.arena, v)
+			if f != nil {
+				f.last = nil
+			}
 			return
 		}
 	}
@@ -328,9 +374,25 @@ func (s *Skiplist) Put(key []byte, v y.ValueStruct) {
 			if prev[i] == next[i] {
 				y.AssertTruef(i == 0, "Equality can happen only on base level: %d", i)
 				prev[i].setValue(s.arena, v)
+				if f != nil {
+					f.last = nil
+				}
 				return
 			}
 		}
+	}
+	if f != nil {
+		// x is the predecessor of any greater key below its height; above
+		// it, x's predecessors are.
+		newHeight := max(int(listHeight), height)
+		for i := 0; i < newHeight; i++ {
+			if i < height {
+				f.prev[i] = x
+			} else {
+				f.prev[i] = prev[i]
+			}
+		}
+		f.last, f.height = x, int32(newHeight)
 	}
 }
 
