@@ -133,7 +133,11 @@ func badgerOptions(path string, opts Options) badger.Options {
 	// writes up behind their I/O for tens of milliseconds. The cost is
 	// space: the value log is not compressed, and a rewritten state leaves
 	// its old copy there until the sweep (startGC) reclaims it.
-	bo = bo.WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, defaultValueLogFileSize))
+	bo = bo.WithValueLogFileSize(cmp.Or(opts.ValueLogFileSize, defaultValueLogFileSize)).
+		// The value log is written once, and read seldom soon after: its
+		// synced pages are dropped from the page cache, and the next
+		// writes take them (see third_party/badger/README.md, change 5).
+		WithDropSyncedValueLog(true)
 	if !opts.InlineValues {
 		bo = bo.WithValueThreshold(valueThreshold)
 	}

@@ -278,6 +278,29 @@ type logFile struct {
 	// last flushPending, which belong at pendingAt.
 	pending   []byte
 	pendingAt uint32
+	// dropped is how far from its start the file's pages were dropped
+	// from the page cache (see dropSynced).
+	dropped int64
+}
+
+// dropSynced drops from the page cache the file's whole pages before end,
+// which are synced, if the options say so (Patched for lienthong). The
+// value log is written once and its values read seldom soon after; the
+// pages freed are the ones the next writes take. On a virtual machine that
+// backs its memory lazily, a page the guest never touched before costs the
+// host's first touch: writing a gigabyte into new pages took 13-14 µs per
+// 4 KB page on the 2-core machine, into pages freed just before 1.3 µs
+// (see third_party/badger/README.md). Reads of the values dropped go to
+// the disk.
+func (lf *logFile) dropSynced(end int64) {
+	if !lf.opt.DropSyncedValueLog || !lf.opt.SyncWrites {
+		return
+	}
+	end &^= int64(os.Getpagesize() - 1)
+	if end > lf.dropped {
+		dropCached(lf, lf.dropped, end)
+		lf.dropped = end
+	}
 }
 
 // flushPending writes the pending entries to the file, followed by a
@@ -491,6 +514,7 @@ func (lf *logFile) doneWriting(offset uint32) error {
 		if err := lf.Sync(); err != nil {
 			return y.Wrapf(err, "Unable to sync value log: %q", lf.path)
 		}
+		lf.dropSynced(int64(offset))
 	}
 
 	// Before we were acquiring a lock here on lf.lock, because we were invalidating the file

@@ -38,13 +38,17 @@ type Options struct {
 
 	// Usually modified options.
 
-	SyncWrites        bool
-	NumVersionsToKeep int
-	ReadOnly          bool
-	Logger            Logger
-	Compression       options.CompressionType
-	InMemory          bool
-	MetricsEnabled    bool
+	SyncWrites bool
+	// DropSyncedValueLog (Patched for lienthong) has the kernel drop the
+	// value log's pages from its cache once they are synced: see
+	// logFile.dropSynced.
+	DropSyncedValueLog bool
+	NumVersionsToKeep  int
+	ReadOnly           bool
+	Logger             Logger
+	Compression        options.CompressionType
+	InMemory           bool
+	MetricsEnabled     bool
 	// Sets the Stream.numGo field
 	NumGoroutines int
 
@@ -378,6 +382,13 @@ func (opt Options) WithValueDir(val string) Options {
 // The default value of SyncWrites is false.
 func (opt Options) WithSyncWrites(val bool) Options {
 	opt.SyncWrites = val
+	return opt
+}
+
+// WithDropSyncedValueLog returns a new Options value with DropSyncedValueLog
+// set to the given value (Patched for lienthong).
+func (opt Options) WithDropSyncedValueLog(val bool) Options {
+	opt.DropSyncedValueLog = val
 	return opt
 }
 

@@ -837,6 +837,8 @@ func (vlog *valueLog) write(reqs []*request) error {
 		if vlog.opt.SyncWrites {
 			if err := curlf.Sync(); err != nil {
 				vlog.opt.Errorf("Error while curlf sync: %v\n", err)
+			} else {
+				curlf.dropSynced(int64(vlog.woffset())) // Patched for lienthong
 			}
 		}
 	}()
