@@ -160,17 +160,23 @@ func (b *RevocationBody) Validate() error {
 	return checkDateField("date", b.Date)
 }
 
-func (b *MemberCreateBody) Validate() error {
+func (b *MemberCreateBody) Validate() error { return b.validate(false) }
+
+func (b *MemberCreateBody) validateDecoded() error { return b.validate(true) }
+
+func (b *MemberCreateBody) validate(decoded bool) error {
 	if err := checkCommittee("home", b.Home, false); err != nil {
 		return err
 	}
 	if _, ok := b.Fields["name"]; !ok {
 		return &FieldError{Field: "name", Reason: "a member must have a name"}
 	}
-	return ValidateFields(b.Fields)
+	return validateFields(b.Fields, decoded)
 }
 
 func (b *MemberSetBody) Validate() error { return ValidateFields(b.Fields) }
+
+func (b *MemberSetBody) validateDecoded() error { return validateFields(b.Fields, true) }
 
 func (b *MemberCorrectBody) Validate() error {
 	if b.Target == (OpID{}) {

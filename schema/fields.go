@@ -202,12 +202,16 @@ func FieldNames() []string {
 
 // ValidateField checks one field value. An empty value clears the field and
 // is valid for every field but name.
-func ValidateField(name, value string) error {
+func ValidateField(name, value string) error { return validateField(name, value, false) }
+
+// validateField is ValidateField; decoded says value was decoded from a
+// CBOR text string, which the decoders accept only in valid UTF-8.
+func validateField(name, value string, decoded bool) error {
 	f, ok := fieldIndex[name]
 	if !ok {
 		return &FieldError{Field: name, Reason: "unknown field; known fields: " + strings.Join(FieldNames(), ", ")}
 	}
-	if !utf8.ValidString(value) {
+	if !decoded && !utf8.ValidString(value) {
 		return &FieldError{Field: name, Reason: "not valid UTF-8"}
 	}
 	if len(value) > MaxFieldValue {
@@ -230,7 +234,10 @@ func ValidateField(name, value string) error {
 
 // ValidateFields checks a set of field writes, in name order so that the
 // first error reported is stable.
-func ValidateFields(fields map[string]string) error {
+func ValidateFields(fields map[string]string) error { return validateFields(fields, false) }
+
+// validateFields is ValidateFields; decoded as for validateField.
+func validateFields(fields map[string]string, decoded bool) error {
 	if len(fields) == 0 {
 		return &FieldError{Field: "fields", Reason: "no field given"}
 	}
@@ -239,7 +246,7 @@ func ValidateFields(fields map[string]string) error {
 	}
 	bad := false
 	for k, v := range fields {
-		if ValidateField(k, v) != nil {
+		if validateField(k, v, decoded) != nil {
 			bad = true
 			break
 		}
@@ -253,7 +260,7 @@ func ValidateFields(fields map[string]string) error {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		if err := ValidateField(k, fields[k]); err != nil {
+		if err := validateField(k, fields[k], decoded); err != nil {
 			return err
 		}
 	}

@@ -422,3 +422,35 @@ func BenchmarkVerifyBatch(b *testing.B) {
 		})
 	}
 }
+
+// TestDecodedTextIsValidUTF8: a decoded body's fields are not checked for
+// UTF-8 again, so the decoding must refuse text that is not, on the fast
+// path (canonical input) and the general one (input in another order).
+func TestDecodedTextIsValidUTF8(t *testing.T) {
+	home := testkit.Signer("a").ID()
+	text := func(s string) []byte { return append([]byte{0x60 | byte(len(s))}, s...) }
+	body := func(first, second [2]string) []byte {
+		b := []byte{0xa2, 0x01}
+		b = append(b, 0x78, byte(len(home)))
+		b = append(b, home...)
+		b = append(b, 0x02, 0xa2)
+		for _, kv := range [][2]string{first, second} {
+			b = append(append(b, text(kv[0])...), text(kv[1])...)
+		}
+		return b
+	}
+	good := body([2]string{"sex", "F"}, [2]string{"name", "Lò Thị Ơn"})
+	if _, err := schema.DecodeBody(schema.KindMemberCreate, good); err != nil {
+		t.Fatalf("a valid body: %v", err)
+	}
+	for name, raw := range map[string][]byte{
+		"canonical":     body([2]string{"sex", "F"}, [2]string{"name", "L\xffn"}),
+		"out of order":  body([2]string{"name", "L\xffn"}, [2]string{"sex", "F"}),
+		"invalid key":   body([2]string{"se\xff", "F"}, [2]string{"name", "Lò"}),
+		"truncated run": body([2]string{"sex", "F"}, [2]string{"name", "L\xe1\xbb"}),
+	} {
+		if _, err := schema.DecodeBody(schema.KindMemberCreate, raw); !errors.Is(err, schema.ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", name, err)
+		}
+	}
+}
