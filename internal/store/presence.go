@@ -84,29 +84,26 @@ func (p *presence) hash(k []byte) uint64 {
 	return mix(h ^ binary.LittleEndian.Uint64(tail[:]) ^ uint64(len(k))<<59)
 }
 
-// probes calls f with each bit position of k (double hashing).
-func (p *presence) probes(k []byte, f func(bit uint64) bool) {
+// probes returns k's first bit position and the step to each next one
+// (double hashing).
+func (p *presence) probes(k []byte) (h1, h2 uint64) {
 	h := p.hash(k)
-	h1, h2 := h, (h>>32|h<<32)|1
-	for i := 0; i < presenceProbes; i++ {
-		if !f((h1 + uint64(i)*h2) & p.mask) {
-			return
-		}
-	}
+	return h, (h>>32 | h<<32) | 1
 }
 
 // add adds k and reports whether the filter now holds more keys than it
 // is sized for.
 func (p *presence) add(k []byte) (full bool) {
+	h1, h2 := p.probes(k)
 	fresh := false
-	p.probes(k, func(bit uint64) bool {
+	for i := uint64(0); i < presenceProbes; i++ {
+		bit := (h1 + i*h2) & p.mask
 		w, m := &p.words[bit/64], uint64(1)<<(bit%64)
 		if w.Load()&m == 0 {
 			w.Or(m)
 			fresh = true
 		}
-		return true
-	})
+	}
 	if fresh {
 		return p.keys.Add(1) > p.limit
 	}
@@ -115,12 +112,14 @@ func (p *presence) add(k []byte) (full bool) {
 
 // mayHave reports false if k was never added.
 func (p *presence) mayHave(k []byte) bool {
-	in := true
-	p.probes(k, func(bit uint64) bool {
-		in = p.words[bit/64].Load()&(uint64(1)<<(bit%64)) != 0
-		return in
-	})
-	return in
+	h1, h2 := p.probes(k)
+	for i := uint64(0); i < presenceProbes; i++ {
+		bit := (h1 + i*h2) & p.mask
+		if p.words[bit/64].Load()&(uint64(1)<<(bit%64)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // tracked reports whether k is a key the filter covers.
