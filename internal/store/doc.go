@@ -27,6 +27,13 @@
 // "is it here?" questions without a lookup (presence.go); it is saved in
 // presence.bin beside Badger's files at close.
 //
+// Most of applying a create of a ledger new here is done before the serial
+// pass, on every core: Verify (or Apply, for a chunk) folds it into the new
+// state and encodes it, and the serial pass takes that fold only where the
+// ledger is still new and the directory the one it was folded against
+// (apply.go, fold); the fold is the same pure crdt.Apply, so the state is
+// the same either way.
+//
 // Invariants: every batch of ops commits with the state, indexes, feed and
 // quarantine it produces in one Badger transaction, so a restart needs no
 // repair and an acknowledged write survives kill -9 (writes are synced).
