@@ -226,11 +226,13 @@ func (c *Client) receive(ctx context.Context, r *bufio.Reader, peer schema.Commi
 	// applies this one.
 	frames := make(chan *frame, groupOps*1024/batchBytes)
 	stop := make(chan struct{})
-	var verifying sync.WaitGroup
-	defer verifying.Wait()
 	defer close(stop)
 	go func() {
+		// The reader owns the goroutines that verify: it closes frames
+		// once they are done.
+		var verifying sync.WaitGroup
 		defer close(frames)
+		defer verifying.Wait()
 		slots := make(chan struct{}, verifyAhead)
 		for {
 			f := &frame{verified: make(chan struct{})}

@@ -147,9 +147,10 @@ func (s *Store) abort(p *Pending, err error) *Pending {
 	return p
 }
 
-// apply is Apply; folds, if not nil, are the ops folded ahead (Verify), else
-// apply folds each chunk's on every core before its serial pass (see
-// foldNew). cp, if not nil, is recorded in the transaction of the
+// apply is Apply; folds, if not nil, are the ops folded ahead (Verify).
+// Before its serial pass, each chunk folds on every core the creates not
+// folded against its directory already (see foldNew). cp, if not nil, is
+// recorded in the transaction of the
 // last chunk, so the position never runs ahead of the ops. With wait, it
 // returns once every chunk has landed; without, the last chunk is left in
 // flight (see ApplyAsync).
@@ -556,10 +557,9 @@ func (f *folded) current(e *entry) bool {
 // foldNew folds, on every core, each create op of a ledger that is
 // certainly not stored into its new ledger, and encodes it (see fold).
 // ahead, if not nil, holds the ops folded already (by Verify): those
-// folded against the batch's directory are kept, the rest folded again.
-// The first batches of a catch-up are verified before the charters they
-// follow have landed, and so, against the directory before them, folded
-// to no avail.
+// folded against the batch's directory are kept, the rest folded again (a
+// batch verified before directory ops ahead of it landed was folded
+// against the directory before them).
 func (b *batch) foldNew(ops []*schema.Decoded, fresh bool, ahead []*folded) []*folded {
 	out := make([]*folded, len(ops))
 	var todo []int // a fork and join for nothing would keep the serial pass waiting
