@@ -386,6 +386,13 @@ func Open(opt Options) (*DB, error) {
 	// In normal mode, we must update readMark so older versions of keys can be removed during
 	// compaction when run in offline mode via the flatten tool.
 	db.orc.readMark.Done(db.orc.nextTxnTs)
+	// Patched for lienthong: the marks are taken in by a goroutine of their
+	// own. Until it has, discardAtOrBelow is 0, and a compaction that starts
+	// then keeps every old version and counts nothing for the value-log GC:
+	// Open returns once it has, so a Flatten or GC just after Open works.
+	if err := db.orc.readMark.WaitForMark(context.Background(), db.orc.nextTxnTs); err != nil {
+		return db, y.Wrapf(err, "waiting for the read watermark")
+	}
 	db.orc.incrementNextTs()
 
 	go db.threshold.listenForValueThresholdUpdate()

@@ -156,6 +156,23 @@ func (item *Item) yieldItemValue() ([]byte, func(), error) {
 	vp.Decode(item.vptr)
 	db := item.txn.db
 	result, cb, err := db.vlog.Read(vp, item.slice)
+	// Patched for lienthong: a value-log rewrite moves the values still live
+	// in a file (same key, same version) and then deletes the file, while a
+	// reader may hold a pointer into it that it took from the tree before
+	// the move. The moved copy is in the tree by then: look the version up
+	// again and read it from where it went.
+	for tries := 0; err != nil && tries < 3; tries++ {
+		moved, inline, val, ok := item.relocated(vp)
+		if !ok {
+			break
+		}
+		runCallback(cb)
+		if inline {
+			return val, nil, nil
+		}
+		vp = moved
+		result, cb, err = db.vlog.Read(vp, item.slice)
+	}
 	if err != nil {
 		db.opt.Errorf("Unable to read: Key: %v, Version : %v, meta: %v, userMeta: %v"+
 			" Error: %v", key, item.version, item.meta, item.userMeta, err)
@@ -183,9 +200,31 @@ func (item *Item) yieldItemValue() ([]byte, func(), error) {
 			db.opt.Errorf("Key: %v, Version : %v, meta: %v, userMeta: %v valuePointer: %+v",
 				item.Key(), item.version, item.meta, item.userMeta, vp)
 		}
+		// Patched for lienthong: upstream logs the error and returns an
+		// empty value, which a caller cannot tell from a stored empty one.
+		return nil, cb, y.Wrapf(err, "reading the value of key %q (version %d) from value-log file %d",
+			key, item.version, vp.Fid)
 	}
-	// Don't return error if we cannot read the value. Just log the error.
 	return result, cb, nil
+}
+
+// relocated looks the item's version up again in the tree (Patched for
+// lienthong; see yieldItemValue). It gives the pointer now stored if it
+// differs from vp, or (inline) the value itself if the tree now holds it;
+// ok is false if there is nothing else to read.
+func (item *Item) relocated(vp valuePointer) (moved valuePointer, inline bool, val []byte, ok bool) {
+	db := item.txn.db
+	vs, err := db.get(y.KeyWithTs(item.Key(), item.version))
+	if err != nil || vs.Version != item.version || isDeletedOrExpired(vs.Meta, vs.ExpiresAt) {
+		return valuePointer{}, false, nil, false
+	}
+	if vs.Meta&bitValuePointer == 0 {
+		val = item.slice.Resize(len(vs.Value))
+		copy(val, vs.Value)
+		return valuePointer{}, true, val, true
+	}
+	moved.Decode(vs.Value)
+	return moved, false, nil, moved != vp
 }
 
 func runCallback(cb func()) {
